@@ -1,0 +1,13 @@
+/* Subcommands of the clearly program and the exit statuses they share. */
+#ifndef CL_COMMANDS_H
+#define CL_COMMANDS_H
+
+#define EXIT_MISC_ERR 31
+#define EXIT_EXEC_FAILED 49
+#define EXIT_SQUASH_SIGNAL 84
+#define EXIT_FEATURE_DISABLED 87
+
+/* argv starts at the subcommand's name; full_* is the whole command line. */
+int cmd_run(int argc, char **argv, int full_argc, char **full_argv);
+
+#endif

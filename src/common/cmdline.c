@@ -1,0 +1,78 @@
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "util.h"
+
+/* Printable ASCII that a shell reads literally outside quotes. Whitespace,
+   metacharacters, quoting, expansion and glob characters are not safe. */
+static bool char_is_plain(unsigned char c)
+{
+   return c > ' ' && c < 0x7f && strchr("|&;()<>\"'\\$`!*?[]{}~#", c) == NULL;
+}
+
+/* Characters that keep a special meaning inside double quotes in Bash. */
+static bool char_needs_escape(unsigned char c)
+{
+   return c == '"' || c == '\\' || c == '$' || c == '`' || c == '!';
+}
+
+char *cl_arg_quote(const char *arg)
+{
+   size_t len = strlen(arg), n = 0;
+   bool plain = len > 0;
+   char *out;
+
+   for (size_t i = 0; i < len && plain; i++)
+      plain = char_is_plain((unsigned char)arg[i]);
+   if (plain)
+      return cl_xstrdup(arg);
+   out = cl_xmalloc(2 * len + 3);
+   out[n++] = '"';
+   for (size_t i = 0; i < len; i++) {
+      if (char_needs_escape((unsigned char)arg[i]))
+         out[n++] = '\\';
+      out[n++] = arg[i];
+   }
+   out[n++] = '"';
+   out[n] = '\0';
+   return out;
+}
+
+char *cl_argv_serialize(int argc, char *const *argv)
+{
+   size_t n = 0;
+   char *out = cl_xstrdup("");
+
+   for (int i = 0; i < argc; i++) {
+      char *q = cl_arg_quote(argv[i]);
+      size_t qlen = strlen(q);
+      out = cl_xrealloc(out, n + qlen + 2);
+      if (i > 0)
+         out[n++] = ' ';
+      memcpy(out + n, q, qlen + 1);
+      n += qlen;
+      free(q);
+   }
+   return out;
+}
+
+void cl_syslog_cmdline(const char *program, int argc, char *const *argv)
+{
+#ifdef ENABLE_SYSLOG
+   char *args = cl_argv_serialize(argc, argv);
+   openlog(program, 0, LOG_USER);
+   syslog(LOG_USER | LOG_INFO, "uid=%u args=%d: %s", (unsigned)getuid(), argc, args);
+   closelog();
+   free(args);
+#else
+   (void)program;
+   (void)argc;
+   (void)argv;
+#endif
+}

@@ -1,0 +1,35 @@
+/* Small helpers shared by the core. Allocation failure aborts: a runtime
+   that cannot allocate a few bytes at start-up has nothing sensible left
+   to do, and abort() (unlike exit()) is safe in the SPANK task context. */
+#ifndef CL_UTIL_H
+#define CL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+void *cl_xmalloc(size_t size);
+void *cl_xrealloc(void *p, size_t size);
+char *cl_xstrdup(const char *s);
+char *cl_xstrndup(const char *s, size_t n);
+char *cl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable NULL-terminated array of strings. */
+struct cl_strv {
+   char **v;
+   size_t n;
+   size_t cap;
+};
+void cl_strv_push(struct cl_strv *sv, char *s); /* takes ownership of s */
+
+/* Read a whole file (or pipe: no seeking) into a NUL-terminated buffer. */
+int cl_read_file(const char *path, char **buf, size_t *len, struct cl_err *err);
+
+/* Write text to an existing file or a new one created with mode. */
+int cl_write_file(const char *path, const char *text, struct cl_err *err);
+
+bool cl_path_exists(const char *path);
+bool cl_is_dir(const char *path);
+
+#endif

@@ -1,0 +1,81 @@
+#!/bin/bash
+# The whole test suite: build, C unit tests, then the bats suites run as an
+# unprivileged user, and a closing "N passed, N failed" line.
+#
+# As root (CI, or `sudo test/all.sh` on a fresh machine) it first installs
+# the Debian packages the project needs, then creates the unprivileged user
+# clearlytest (override: CLEARLY_TEST_USER) and runs the runtime tests as
+# that user. As an ordinary user it runs them as you. Set
+# CLEARLY_NO_INSTALL=1 to skip the package installation.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+test_user=${CLEARLY_TEST_USER:-clearlytest}
+
+if [[ $(id -u) == 0 && -z ${CLEARLY_NO_INSTALL:-} ]]; then
+   config/install-deps.sh
+fi
+
+# ---- build ----
+if [[ ! -f Makefile ]]; then
+   ./autogen.sh
+   ./configure --enable-werror
+fi
+make -j"$(nproc)"
+
+# ---- C unit tests (Check) ----
+unit_pass=0
+unit_fail=0
+make check || true
+for log in test/unit/*.log; do
+   [[ -f $log ]] || continue
+   # Check's summary: "100%: Checks: 12, Failures: 0, Errors: 0"
+   line=$(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -n 1 || true)
+   if [[ -z $line ]]; then
+      echo "all.sh: no Check summary in $log: counting it as a failure" >&2
+      unit_fail=$((unit_fail + 1))
+      continue
+   fi
+   read -r checks failures errors < <(sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/' <<<"$line")
+   unit_fail=$((unit_fail + failures + errors))
+   unit_pass=$((unit_pass + checks - failures - errors))
+done
+
+# ---- bats suites, as an unprivileged user ----
+work=$(mktemp -d /tmp/clearly-test.XXXXXX)
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+chmod 0755 "$work"
+mkdir -p "$work/bin" "$work/tmp"
+cp src/cli/clearly "$work/bin/clearly"
+cp -r test "$work/test"
+run_as=()
+if [[ $(id -u) == 0 ]]; then
+   id "$test_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$test_user"
+   # No udev here: /dev/fuse may be 0600. Debian's usual mode lets users mount.
+   [[ -e /dev/fuse ]] && chmod 0666 /dev/fuse
+   chown -R "$test_user:" "$work"
+   home=$(getent passwd "$test_user" | cut -d: -f6)
+   run_as=(runuser -u "$test_user" -- env -i "HOME=$home" "USER=$test_user"
+           "LOGNAME=$test_user" "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8")
+else
+   run_as=(env)
+fi
+"${run_as[@]}" "CLEARLY_TEST_DIR=$work" "$work/test/lib/mkimage-busybox.sh" "$work/img/busybox" >/dev/null
+bats_out=$work/bats.tap
+set +e
+"${run_as[@]}" "CLEARLY=$work/bin/clearly" "CLEARLY_TEST_DIR=$work" \
+   "CLEARLY_TEST_IMG=$work/img/busybox" bats --tap "$work/test/run" | tee "$bats_out"
+set -e
+bats_pass=$(grep -cE '^ok ' "$bats_out" || true)
+bats_fail=$(grep -cE '^not ok ' "$bats_out" || true)
+planned=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' "$bats_out" | head -n 1)
+if [[ -z $planned || $((bats_pass + bats_fail)) -ne $planned ]]; then
+   echo "all.sh: bats ran $((bats_pass + bats_fail)) of ${planned:-?} planned tests" >&2
+   bats_fail=$((bats_fail + 1))
+fi
+
+echo "unit tests: $unit_pass passed, $unit_fail failed; runtime tests: $bats_pass passed, $bats_fail failed"
+echo "$((unit_pass + bats_pass)) passed, $((unit_fail + bats_fail)) failed"
+[[ $((unit_fail + bats_fail)) -eq 0 ]]
