@@ -16,10 +16,11 @@ static bool char_is_plain(unsigned char c)
    return c > ' ' && c < 0x7f && strchr("|&;()<>\"'\\$`!*?[]{}~#", c) == NULL;
 }
 
-/* Characters that keep a special meaning inside double quotes in Bash. */
+/* Characters that keep a special meaning inside double quotes in Bash.
+   ('!' is handled apart: see cl_arg_quote.) */
 static bool char_needs_escape(unsigned char c)
 {
-   return c == '"' || c == '\\' || c == '$' || c == '`' || c == '!';
+   return c == '"' || c == '\\' || c == '$' || c == '`';
 }
 
 char *cl_arg_quote(const char *arg)
@@ -32,9 +33,23 @@ char *cl_arg_quote(const char *arg)
       plain = char_is_plain((unsigned char)arg[i]);
    if (plain)
       return cl_xstrdup(arg);
-   out = cl_xmalloc(2 * len + 3);
+   out = cl_xmalloc(4 * len + 3);
    out[n++] = '"';
    for (size_t i = 0; i < len; i++) {
+      /* Inside double quotes Bash keeps the backslash of "\!" (and an
+         interactive shell would history-expand a bare '!'), so '!' is
+         escaped outside them: "a"\!"b" reads back as a!b either way. */
+      if (arg[i] == '!') {
+         memcpy(out + n, "\"\\!\"", 4);
+         n += 4;
+         continue;
+      }
+      /* A line starting with '^' is a quick substitution to an
+         interactive Bash; so a line after a newline starts with "" instead. */
+      if (arg[i] == '^' && i > 0 && arg[i - 1] == '\n') {
+         out[n++] = '"';
+         out[n++] = '"';
+      }
       if (char_needs_escape((unsigned char)arg[i]))
          out[n++] = '\\';
       out[n++] = arg[i];
