@@ -49,6 +49,10 @@ trap cleanup EXIT
 chmod 0755 "$work"
 mkdir -p "$work/bin" "$work/tmp"
 cp src/cli/clearly "$work/bin/clearly"
+# clearly image and clearly convert exec this program found next to clearly.
+[[ -x src/cli/clearly-image ]] && cp src/cli/clearly-image "$work/bin/clearly-image"
+# clearly run serves SquashFS images with this program, found the same way.
+[[ -x src/squash/clearly-squashfuse ]] && cp src/squash/clearly-squashfuse "$work/bin/"
 cp -r test "$work/test"
 run_as=()
 if [[ $(id -u) == 0 ]]; then

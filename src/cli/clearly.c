@@ -1,19 +1,42 @@
 /* The clearly program: dispatch to subcommands. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "helper.h"
 
 struct command {
    const char *name;
-   int (*run)(int argc, char **argv, int full_argc, char **full_argv);
+   int (*run)(int argc, char **argv);
    const char *doc;
 };
 
+/* Subcommands whose libraries `clearly run` should never load live in the
+   program clearly-image, which gets the subcommand name as argv[1]. */
+static int cmd_exec_image(int argc, char **argv)
+{
+   char *path = cl_helper_path("clearly-image");
+
+   (void)argc;
+   if (path == NULL) {
+      fprintf(stderr, "clearly %s: error: can't find program clearly-image "
+                      "(built without libarchive?)\n", argv[1]);
+      return EXIT_MISC_ERR;
+   }
+   argv[0] = "clearly-image";
+   execv(path, argv);
+   fprintf(stderr, "clearly %s: error: can't execute %s: %s\n", argv[1], path, strerror(errno));
+   return EXIT_MISC_ERR;
+}
+
 static const struct command commands[] = {
    { "run", cmd_run, "run a command in an unprivileged container" },
+   { "image", cmd_exec_image, "manage images in storage (import, list, delete, storage-path)" },
+   { "convert", cmd_exec_image, "convert images between directory, tarball, SquashFS and storage" },
    { NULL, NULL, NULL },
 };
 
@@ -42,7 +65,7 @@ int main(int argc, char **argv)
    }
    for (const struct command *c = commands; c->name != NULL; c++)
       if (strcmp(argv[1], c->name) == 0)
-         return c->run(argc - 1, argv + 1, argc, argv);
+         return c->run(argc, argv);
    fprintf(stderr, "clearly: error: unknown command: %s\n", argv[1]);
    usage(stderr);
    return 64;

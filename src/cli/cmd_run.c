@@ -15,8 +15,7 @@
 #include "plan.h"
 #include "run.h"
 #include "run_opts.h"
-
-extern char **environ;
+#include "supervise.h"
 
 /* --test=log and --test=log-fail: one message at each level. */
 static int test_log(bool fail)
@@ -54,33 +53,21 @@ static int early_exit(const struct run_opts *o)
    return 0;
 }
 
-/* -qq hides the command's stdout, -qqq its stderr too. */
-static void quiet_command(void)
-{
-   int null;
-
-   if (cl_verbosity > -2)
-      return;
-   null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-   if (null < 0)
-      return;
-   dup2(null, STDOUT_FILENO);
-   if (cl_verbosity <= -3)
-      dup2(null, STDERR_FILENO);
-   close(null);
-}
-
-int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
+int cmd_run(int argc, char **argv)
 {
    struct run_opts o;
    struct cl_plan plan;
    struct cl_err err;
-   int e;
+   int e, code;
 
    cl_log_init("clearly run");
-   argv[0] = "clearly run"; /* argp names the program after argv[0] */
+   /* From here on "clearly run" is the program: argv[0] for argp's
+      messages, and the first word of the logged command line. */
+   argc--;
+   argv++;
+   argv[0] = "clearly run";
    /* Logged before parsing, so that bad command lines are logged too. */
-   cl_syslog_cmdline("clearly run", full_argc, full_argv);
+   cl_syslog_cmdline("clearly run", argc, argv);
    if (run_opts_parse(argc, argv, &o, &err)) {
       cl_error("%s", err.msg);
       return EXIT_MISC_ERR;
@@ -97,13 +84,19 @@ int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
       return EXIT_MISC_ERR;
    }
    cl_plan_log(&plan);
+   if (plan.pid_ns) {
+      code = cl_run_supervised(&o.ct, &plan, &err);
+      if (code < 0)
+         cl_error("%s", err.msg);
+      cl_plan_free(&plan);
+      return code < 0 ? EXIT_MISC_ERR : code;
+   }
+   /* A directory image needs no process outside: become the command. */
    if (cl_container_enter(&o.ct, &plan, &err)) {
       cl_error("%s", err.msg);
       return EXIT_MISC_ERR;
    }
-   quiet_command();
-   environ = plan.env.vars.v;
-   execvp(o.ct.argv[0], o.ct.argv);
+   cl_command_exec(o.ct.argv, &plan);
    e = errno;
    /* stderr may be /dev/null now (-qqq); errors are still worth a try. */
    cl_error("can't execve(2): %s: %s", o.ct.argv[0], strerror(e));

@@ -7,7 +7,7 @@
 #define EXIT_SQUASH_SIGNAL 84
 #define EXIT_FEATURE_DISABLED 87
 
-/* argv starts at the subcommand's name; full_* is the whole command line. */
-int cmd_run(int argc, char **argv, int full_argc, char **full_argv);
+/* Each subcommand gets the whole command line: argv[1] is its name. */
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -217,8 +217,9 @@ static int parse_value(struct parse_state *ps, int key, char *arg)
       return 0;
    case 'm': case 's': case 'r':
       if (arg[0] == '\0')
-         return cl_fail(ps->err, 0, "-%c: DIR is empty", key);
-      unsupported(o, key == 'm' ? "--mount" : key == 's' ? "--storage" : "--runtime");
+         return cl_fail(ps->err, 0, "%s: DIR is empty",
+                        key == 'm' ? "--mount" : key == 's' ? "--storage" : "--runtime");
+      *(key == 'm' ? &ct->mount_dir : key == 's' ? &ct->storage : &ct->runtime_dir) = arg;
       return 0;
    case OPT_CPUS:
       unsupported(o, "--cpus");

@@ -39,7 +39,7 @@ static char *fd_path(int fd)
 
 static const char *step_verb(const struct cl_step *s)
 {
-   return s->kind == CL_STEP_TMPFS ? "mount tmpfs" : "bind";
+   return s->kind == CL_STEP_TMPFS ? "mount tmpfs" : s->kind == CL_STEP_PROC ? "mount proc" : "bind";
 }
 
 /* Open host sources now: after unshare(2), so they belong to the new mount
@@ -191,7 +191,7 @@ static int apply_step(struct apply *a, size_t i, struct cl_err *err)
       cl_debug("skipping %s: not on host", s->src);
       return 0;
    }
-   src_dir = s->kind == CL_STEP_TMPFS
+   src_dir = s->kind == CL_STEP_TMPFS || s->kind == CL_STEP_PROC
              || (s->kind == CL_STEP_BIND && fstat(a->src_fds[i], &st) == 0 && S_ISDIR(st.st_mode));
    if (cl_guestpath_resolve(a->root, s->dst, &gp, err))
       return cl_fail_ctx(err, "can't %s %s", verb, s->dst);
@@ -221,6 +221,10 @@ static int apply_step(struct apply *a, size_t i, struct cl_err *err)
    case CL_STEP_TMPFS:
       if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
          rc = cl_fail(err, errno, "can't mount tmpfs at %s", s->dst);
+      break;
+   case CL_STEP_PROC:
+      if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+         rc = cl_fail(err, errno, "can't mount proc at %s", s->dst);
       break;
    case CL_STEP_FILE:
       src = cl_xasprintf("%s/file%zu", a->stage, i);

@@ -80,9 +80,10 @@ char *cl_argv_serialize(int argc, char *const *argv)
 void cl_syslog_cmdline(const char *program, int argc, char *const *argv)
 {
 #ifdef ENABLE_SYSLOG
-   char *args = cl_argv_serialize(argc, argv);
+   char *args = cl_argv_serialize(argc - 1, argv + 1);
    openlog(program, 0, LOG_USER);
-   syslog(LOG_USER | LOG_INFO, "uid=%u args=%d: %s", (unsigned)getuid(), argc, args);
+   syslog(LOG_USER | LOG_INFO, "uid=%u args=%d: %s%s%s", (unsigned)getuid(), argc, program,
+          argc > 1 ? " " : "", args);
    closelog();
    free(args);
 #else

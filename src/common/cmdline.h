@@ -9,7 +9,9 @@ char *cl_arg_quote(const char *arg);
 /* All of argv, serialized and separated by spaces. */
 char *cl_argv_serialize(int argc, char *const *argv);
 
-/* Log "PROGRAM: uid=U args=N: ARGS" to syslog (no-op with --disable-syslog). */
+/* Log "PROGRAM: uid=U args=N: PROGRAM ARGS" to syslog, where argv[0] is
+   the program itself (not serialized: "clearly run" is one word here) and
+   N counts it (no-op with --disable-syslog). */
 void cl_syslog_cmdline(const char *program, int argc, char *const *argv);
 
 #endif

@@ -40,6 +40,9 @@ struct cl_container {
    bool host_tmp;             /* --tmp */
    bool host_passwd;          /* --passwd */
    bool unsafe;               /* --unsafe */
+   const char *storage;       /* --storage, or NULL for the default */
+   const char *mount_dir;     /* --mount: SquashFS mount point, or NULL */
+   const char *runtime_dir;   /* --runtime, or NULL for the default */
    struct cl_bind *binds;
    size_t bind_ct;
    struct cl_env_op *env_ops;

@@ -96,8 +96,16 @@ int cl_env_parse(const char *assignment, char **name, char **value, struct cl_er
 {
    const char *eq = strchr(assignment, '=');
    const char *v;
-   size_t vlen;
+   size_t vlen, alen = strlen(assignment);
 
+   /* 'NAME=VALUE' quoted whole, as in --env="'BAZ=qux'": a name can't
+      start with a quote, so this can only mean the quoting. */
+   if (alen >= 2 && assignment[0] == '\'' && assignment[alen - 1] == '\'' && eq != NULL) {
+      char *inner = cl_xstrndup(assignment + 1, alen - 2);
+      int rc = cl_env_parse(inner, name, value, err);
+      free(inner);
+      return rc;
+   }
    if (eq == NULL)
       return cl_fail(err, 0, "can't parse variable: no delimiter: %s", assignment);
    if (eq == assignment)

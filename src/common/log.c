@@ -8,6 +8,9 @@
 
 int cl_verbosity = 0;
 static const char *program = "clearly";
+/* The pid of the program the user started: the container's init (PID 1 in
+   its own namespace) reports as the `clearly run` it belongs to. */
+static pid_t program_pid;
 
 static const char *const level_names[] = {
    "error", "warning", "info", "verbose", "debug", "trace",
@@ -16,6 +19,7 @@ static const char *const level_names[] = {
 void cl_log_init(const char *name)
 {
    program = name;
+   program_pid = getpid();
 }
 
 const char *cl_log_program(void)
@@ -32,7 +36,7 @@ void cl_log(enum cl_level level, const char *fmt, ...)
    if (!cl_log_enabled(level))
       return;
    /* One write(2) per message so lines of concurrent processes don't mix. */
-   n = snprintf(buf, sizeof(buf), "%s[%d]: %s: ", program, (int)getpid(),
+   n = snprintf(buf, sizeof(buf), "%s[%d]: %s: ", program, (int)(program_pid ? program_pid : getpid()),
                 level_names[level - CL_LOG_ERROR]);
    va_start(ap, fmt);
    m = vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image.h"
 #include "log.h"
 #include "passwd.h"
 #include "plan.h"
+#include "squash.h"
 
 extern char **environ;
 
@@ -101,7 +101,10 @@ static int plan_steps(const struct cl_container *ct, struct cl_plan *plan, struc
 
    /* Required on host and in image. */
    plan_add(plan, CL_STEP_BIND, create, "/dev", "/dev");
-   plan_add(plan, CL_STEP_BIND, create, "/proc", "/proc");
+   if (plan->pid_ns)
+      plan_add(plan, CL_STEP_PROC, create, NULL, "/proc");
+   else
+      plan_add(plan, CL_STEP_BIND, create, "/proc", "/proc");
    plan_add(plan, CL_STEP_BIND, create, "/sys", "/sys");
 
    /* Used only where both host and image have them. */
@@ -187,7 +190,7 @@ static int plan_env_op(struct cl_plan *plan, const struct cl_env_op *op, struct 
 
 /* The command's environment: default tweaks, then --env/--unset-env in
    command-line order, then CLEARLY_RUNNING. */
-static int plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
 {
    const char *path;
 
@@ -232,8 +235,29 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
    if (ct->writable && (ct->overlay_size != NULL || ct->home))
       return cl_fail(err, 0, "--write and --overlay%s are incompatible",
                      ct->home ? " (implied by --home)" : "");
-   if (cl_image_find(ct, &plan->image_path, err))
+   if (cl_image_find(ct, &plan->image, err))
       return -1;
+   switch (plan->image.type) {
+   case CL_IMAGE_DIR:
+      break;
+   case CL_IMAGE_STORED:
+      if (ct->writable && !ct->unsafe)
+         return cl_fail(err, 0, "can't mount a stored image read-write (use --overlay): %s",
+                        ct->image);
+      break;
+   case CL_IMAGE_SQUASH:
+      if (ct->writable)
+         return cl_fail(err, 0, "can't mount a SquashFS image read-write (use --overlay): %s",
+                        ct->image);
+      plan->pid_ns = true;
+      break;
+   }
+   if (plan->image.type == CL_IMAGE_SQUASH) {
+      if (cl_squash_mountpoint(ct, &plan->image_path, err))
+         return -1;
+   } else {
+      plan->image_path = cl_xstrdup(plan->image.path);
+   }
    plan->writable = ct->writable;
    plan->overlay_size = ct->overlay_size;
    if (ct->home && plan->overlay_size == NULL)
@@ -254,7 +278,7 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
       if (plan->cwd == NULL)
          plan->cwd = cl_xstrdup("/");
    }
-   return plan_env(ct, plan, err);
+   return plan->image.type == CL_IMAGE_SQUASH ? 0 : cl_plan_env(ct, plan, err);
 }
 
 static const char *step_flags_text(unsigned flags)
@@ -269,6 +293,9 @@ void cl_plan_log(const struct cl_plan *plan)
 {
    if (!cl_log_enabled(CL_LOG_VERBOSE))
       return;
+   if (plan->image.type == CL_IMAGE_SQUASH)
+      cl_verbose("plan: SquashFS %s mounted at %s, own PID namespace", plan->image.path,
+                 plan->image_path);
    cl_verbose("plan: image %s, %s", plan->image_path,
               plan->overlay_size ? "tmpfs overlay" : plan->writable ? "read-write" : "read-only");
    if (plan->overlay_size)
@@ -285,6 +312,9 @@ void cl_plan_log(const struct cl_plan *plan)
       case CL_STEP_FILE:
          cl_verbose("plan: generated file %s%s", s->dst, step_flags_text(s->flags));
          break;
+      case CL_STEP_PROC:
+         cl_verbose("plan: proc %s%s", s->dst, step_flags_text(s->flags));
+         break;
       }
    }
    cl_verbose("plan: cd %s%s", plan->cwd, plan->cwd_required ? "" : " (else /)");
@@ -298,6 +328,7 @@ void cl_plan_free(struct cl_plan *plan)
       free(plan->steps[i].data);
    }
    free(plan->steps);
+   free(plan->image.path);
    free(plan->image_path);
    free(plan->cwd);
    cl_env_free(&plan->env);

@@ -10,11 +10,13 @@
 #include "container.h"
 #include "env.h"
 #include "err.h"
+#include "image.h"
 
 enum cl_step_kind {
    CL_STEP_BIND,  /* bind-mount host src at guest dst (recursive) */
    CL_STEP_TMPFS, /* new tmpfs at guest dst */
    CL_STEP_FILE,  /* file with content data, generated for the run, at dst */
+   CL_STEP_PROC,  /* new proc file system at dst (own PID namespace) */
 };
 
 enum cl_step_flags {
@@ -31,7 +33,11 @@ struct cl_step {
 };
 
 struct cl_plan {
-   char *image_path;         /* host path of the image directory */
+   struct cl_image image;    /* what the user named */
+   char *image_path;         /* host directory the root is made from: the
+                                image itself, or the SquashFS mount point */
+   bool pid_ns;              /* own PID namespace (SquashFS: an init keeps
+                                the image served while any process lives) */
    bool writable;            /* image mounted read-write */
    const char *overlay_size; /* tmpfs overlay over the image, or NULL */
    struct cl_step *steps;
@@ -42,8 +48,12 @@ struct cl_plan {
 };
 
 /* Check ct and turn it into plan. Reads host files (env files, the image's
-   /clearly/environment, $HOME...) but changes nothing. */
+   /clearly/environment, $HOME...) but changes nothing. For a SquashFS image
+   the environment is left for cl_plan_env(), once the image is mounted. */
 int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err);
+
+/* Compute plan->env: needs the image's files at plan->image_path. */
+int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err);
 
 /* Print the plan at verbose level. */
 void cl_plan_log(const struct cl_plan *plan);

@@ -11,4 +11,12 @@
 int cl_container_enter(const struct cl_container *ct, const struct cl_plan *plan,
                        struct cl_err *err);
 
+/* Set no_new_privs: setuid/setcap binaries can't work unprivileged; make
+   sure none ever gains anything. */
+int cl_no_new_privs(struct cl_err *err);
+
+/* Exec the command with the plan's environment (after -qq/-qqq silence
+   its output). Returns only on failure, with errno set. */
+void cl_command_exec(char *const *argv, const struct cl_plan *plan);
+
 #endif

@@ -23,6 +23,11 @@ int cl_userns_enter(uid_t uid, gid_t gid, uid_t host_uid, gid_t host_gid, struct
    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
       return cl_fail(err, errno, "can't create user and mount namespaces "
                                  "(are unprivileged user namespaces enabled?)");
+   return cl_userns_setup(uid, gid, host_uid, host_gid, err);
+}
+
+int cl_userns_setup(uid_t uid, gid_t gid, uid_t host_uid, gid_t host_gid, struct cl_err *err)
+{
    if (cl_write_file("/proc/self/setgroups", "deny\n", err)
        || write_map("/proc/self/uid_map", uid, host_uid, err)
        || write_map("/proc/self/gid_map", gid, host_gid, err))

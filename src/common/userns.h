@@ -10,4 +10,8 @@
    to host_gid; deny setgroups(2); make every mount private. */
 int cl_userns_enter(uid_t uid, gid_t gid, uid_t host_uid, gid_t host_gid, struct cl_err *err);
 
+/* The same for a process already in new user and mount namespaces (made
+   by clone(2)): write the maps, make every mount private. */
+int cl_userns_setup(uid_t uid, gid_t gid, uid_t host_uid, gid_t host_gid, struct cl_err *err);
+
 #endif

@@ -59,3 +59,75 @@ assert_error_line() {
    fi
    assert_output_has "$@"
 }
+
+# Fail unless $status is one of the arguments.
+assert_status_in() {
+   local s
+   for s in "$@"; do
+      [[ $status -eq $s ]] && return 0
+   done
+   printf 'expected status in {%s}, got %s; output:\n%s\n' "$*" "$status" "$output" >&2
+   return 1
+}
+
+# Fail unless $output is exactly $1 (shows both on failure).
+assert_output() {
+   if [[ $output != "$1" ]]; then
+      printf 'expected output:\n%s\ngot:\n%s\n' "$1" "$output" >&2
+      return 1
+   fi
+}
+
+# Value of variable $1 in $output, which holds `env` output (NAME=VALUE
+# lines). Status 1 if the variable is absent. Values must be one line.
+env_value() {
+   local line
+   while IFS= read -r line; do
+      if [[ $line == "$1="* ]]; then
+         printf '%s\n' "${line#"$1="}"
+         return 0
+      fi
+   done <<<"$output"
+   return 1
+}
+
+# Fail unless `env` output in $output sets variable $1 to exactly $2.
+assert_env() {
+   local v
+   if ! v=$(env_value "$1"); then
+      printf 'variable not set: [%s]; env output:\n%s\n' "$1" "$output" >&2
+      return 1
+   fi
+   if [[ $v != "$2" ]]; then
+      printf 'variable [%s]: expected [%s], got [%s]\n' "$1" "$2" "$v" >&2
+      return 1
+   fi
+}
+
+# Fail if `env` output in $output sets variable $1.
+refute_env() {
+   local v
+   if v=$(env_value "$1"); then
+      printf 'variable [%s] should be unset, but is [%s]\n' "$1" "$v" >&2
+      return 1
+   fi
+}
+
+# Fail unless $output has exactly $2 lines that contain $1 as a substring.
+assert_line_count() {
+   local n
+   n=$(grep -cF -- "$1" <<<"$output" || true)
+   if [[ $n -ne $2 ]]; then
+      printf 'expected %s lines containing [%s], got %s; output:\n%s\n' "$2" "$1" "$n" "$output" >&2
+      return 1
+   fi
+}
+
+# Skip unless `clearly run --feature=$1` says the feature is enabled.
+require_feature() {
+   local rc=0
+   "$CLEARLY" run --feature="$1" >/dev/null 2>&1 || rc=$?
+   if [[ $rc -ne 0 ]]; then
+      skip "this build lacks feature $1 (clearly run --feature=$1 exits $rc); see configure's summary"
+   fi
+}

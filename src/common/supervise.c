@@ -1,0 +1,139 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "init.h"
+#include "log.h"
+#include "run.h"
+#include "squash.h"
+#include "supervise.h"
+#include "userns.h"
+
+#define EXIT_MISC_ERR 31
+#define EXIT_SQUASH_SIGNAL 84
+
+/* PID 1 of the container: mount the image, build the root, become init. */
+static int container_main(const struct cl_container *ct, struct cl_plan *plan, int sock,
+                          const sigset_t *orig_mask)
+{
+   struct cl_err err;
+
+   /* If the supervisor dies (even by SIGKILL), so does the container: the
+      kernel kills every process of a PID namespace whose init exits. */
+   prctl(PR_SET_PDEATHSIG, SIGKILL);
+   if (cl_userns_setup(ct->uid, ct->gid, ct->host_uid, ct->host_gid, &err)
+       || cl_squash_mount(sock, plan->image_path, ct->uid, ct->gid, &err))
+      goto fail;
+   close(sock);
+   if (cl_plan_env(ct, plan, &err) || cl_plan_apply(plan, &err) || cl_no_new_privs(&err))
+      goto fail;
+   return cl_init_run(ct->argv, plan, orig_mask);
+fail:
+   if (err.msg[0] != '\0') /* empty: the server has reported it */
+      cl_error("%s", err.msg);
+   return EXIT_MISC_ERR;
+}
+
+/* Wait for the init and the server, relaying signals to the init. */
+static int supervise(pid_t init, pid_t server, const sigset_t *waited)
+{
+   bool init_done = false, server_done = false;
+   int code = EXIT_MISC_ERR;
+
+   while (!init_done || !server_done) {
+      siginfo_t si;
+      int sig = sigwaitinfo(waited, &si);
+
+      if (sig < 0)
+         continue;
+      if (sig != SIGCHLD) {
+         if (!init_done)
+            kill(init, sig);
+         continue;
+      }
+      for (;;) {
+         int status;
+         pid_t pid = waitpid(-1, &status, WNOHANG);
+         if (pid <= 0)
+            break;
+         if (pid == init) {
+            init_done = true;
+            code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+         } else if (pid == server) {
+            int st;
+            server_done = true;
+            /* A normal exit means the kernel ended the session: the
+               container is gone, its init about to be reaped. */
+            if (init_done || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+               continue;
+            if (waitpid(init, &st, WNOHANG) == init) {
+               init_done = true;
+               code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+               continue;
+            }
+            /* The server went first: the container can't go on without
+               its image. Status 31: the server has said why. */
+            if (WIFSIGNALED(status))
+               cl_error("SquashFUSE server died by signal %d before the command finished",
+                        WTERMSIG(status));
+            else if (WEXITSTATUS(status) != EXIT_MISC_ERR)
+               cl_error("SquashFUSE server exited with status %d before the command finished",
+                        WEXITSTATUS(status));
+            kill(init, SIGKILL);
+            waitpid(init, NULL, 0);
+            return WIFSIGNALED(status) ? EXIT_SQUASH_SIGNAL : EXIT_MISC_ERR;
+         }
+      }
+   }
+   return code;
+}
+
+int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+{
+   sigset_t waited, orig;
+   int sock[2], code;
+   pid_t server, init;
+
+   /* The server gets sock[0], the container's init sock[1]. */
+   if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock) != 0)
+      return cl_fail(err, errno, "can't create socket pair");
+   if (cl_squash_serve(plan->image.path, sock[0], &server, err)) {
+      close(sock[0]);
+      close(sock[1]);
+      return -1;
+   }
+   /* Block what the init will wait for before it exists, so no signal is
+      lost between clone(2) and its sigwaitinfo(2). */
+   cl_init_relayed_signals(&waited);
+   sigaddset(&waited, SIGCHLD);
+   sigprocmask(SIG_BLOCK, &waited, &orig);
+   init = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, NULL, NULL,
+                  NULL, NULL);
+   if (init == 0) {
+      close(sock[0]);
+      _exit(container_main(ct, plan, sock[1], &orig));
+   }
+   close(sock[0]);
+   close(sock[1]);
+   if (init < 0) {
+      int e = errno;
+      kill(server, SIGKILL);
+      waitpid(server, NULL, 0);
+      sigprocmask(SIG_SETMASK, &orig, NULL);
+      return cl_fail(err, e, "can't create user, mount and PID namespaces");
+   }
+   code = supervise(init, server, &waited);
+   sigprocmask(SIG_SETMASK, &orig, NULL);
+   return code;
+}
