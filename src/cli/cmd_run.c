@@ -14,8 +14,11 @@
 #include "log.h"
 #include "plan.h"
 #include "run.h"
+#include "join.h"
+#include "peer.h"
 #include "run_opts.h"
 #include "supervise.h"
+#include "util.h"
 
 /* --test=log and --test=log-fail: one message at each level. */
 static int test_log(bool fail)
@@ -53,12 +56,59 @@ static int early_exit(const struct run_opts *o)
    return 0;
 }
 
+/* A directory image needs no process outside: enter the container here
+   and become the command. With j, open it to the peer group first. */
+static int run_here(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
+                    struct cl_err *err)
+{
+   if (cl_container_enter(ct, plan, err)
+       || (j != NULL && (cl_join_publish(j, getpid(), false, err) || cl_join_barrier(j, err)))) {
+      if (j != NULL)
+         cl_join_abandon(j);
+      return -1;
+   }
+   cl_command_exec(ct->argv, plan);
+   cl_error("can't execve(2): %s: %s", ct->argv[0], strerror(errno));
+   return EXIT_EXEC_FAILED;
+}
+
+/* Binds as one string, to tell peers that asked for other binds. */
+static char *binds_text(const struct cl_container *ct)
+{
+   char *text = cl_xstrdup("");
+   for (size_t i = 0; i < ct->bind_ct; i++) {
+      char *more = cl_xasprintf("%s%s:%s\n", text, ct->binds[i].src, ct->binds[i].dst);
+      free(text);
+      text = more;
+   }
+   return text;
+}
+
+static int run_joined(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+{
+   static struct cl_join j; /* lives until exec */
+   char *tag = cl_join_tag(ct->join_tag), *binds = binds_text(ct);
+   unsigned count;
+   int rc;
+
+   rc = cl_join_count(ct->join_ct, &count, err);
+   if (rc == 0)
+      rc = cl_join_attach(&j, tag, count, ct->join_timeout, plan->image.path, binds, err);
+   free(tag);
+   free(binds);
+   if (rc)
+      return -1;
+   if (!j.winner)
+      return cl_run_peer(ct, plan, &j, err);
+   return plan->pid_ns ? cl_run_supervised(ct, plan, &j, err) : run_here(ct, plan, &j, err);
+}
+
 int cmd_run(int argc, char **argv)
 {
    struct run_opts o;
    struct cl_plan plan;
    struct cl_err err;
-   int e, code;
+   int code;
 
    cl_log_init("clearly run");
    /* From here on "clearly run" is the program: argv[0] for argp's
@@ -84,21 +134,15 @@ int cmd_run(int argc, char **argv)
       return EXIT_MISC_ERR;
    }
    cl_plan_log(&plan);
-   if (plan.pid_ns) {
-      code = cl_run_supervised(&o.ct, &plan, &err);
-      if (code < 0)
-         cl_error("%s", err.msg);
-      cl_plan_free(&plan);
-      return code < 0 ? EXIT_MISC_ERR : code;
-   }
-   /* A directory image needs no process outside: become the command. */
-   if (cl_container_enter(&o.ct, &plan, &err)) {
+   if (o.ct.join_pid != 0)
+      code = cl_run_peer(&o.ct, &plan, NULL, &err);
+   else if (o.ct.join)
+      code = run_joined(&o.ct, &plan, &err);
+   else if (plan.pid_ns)
+      code = cl_run_supervised(&o.ct, &plan, NULL, &err);
+   else
+      code = run_here(&o.ct, &plan, NULL, &err);
+   if (code < 0)
       cl_error("%s", err.msg);
-      return EXIT_MISC_ERR;
-   }
-   cl_command_exec(o.ct.argv, &plan);
-   e = errno;
-   /* stderr may be /dev/null now (-qqq); errors are still worth a try. */
-   cl_error("can't execve(2): %s: %s", o.ct.argv[0], strerror(e));
-   return EXIT_EXEC_FAILED;
+   return code < 0 ? EXIT_MISC_ERR : code;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "join.h"
 #include "run_opts.h"
 #include "util.h"
 
@@ -14,7 +15,7 @@ enum {
    OPT_CAP_ADD = 256, OPT_CAP_DROP, OPT_CPUS, OPT_CPU_WEIGHT, OPT_ENV_NO_EXPAND, OPT_FEATURE,
    OPT_HOME, OPT_JOIN_PID, OPT_JOIN_CT, OPT_JOIN_TAG, OPT_LABEL, OPT_MEMORY_MAX, OPT_NAME,
    OPT_PASSWD, OPT_PIDS_MAX, OPT_SYSCTL, OPT_TEST, OPT_UNSAFE, OPT_UNSET_ENV, OPT_WARNINGS,
-   OPT_ENV, OPT_ENV0,
+   OPT_ENV, OPT_ENV0, OPT_JOIN_TIMEOUT,
 };
 
 static const struct argp_option options[] = {
@@ -55,6 +56,8 @@ static const struct argp_option options[] = {
    { "join-ct", OPT_JOIN_CT, "N", 0, "number of peers (implies --join)", 4 },
    { "join-tag", OPT_JOIN_TAG, "TAG", 0, "label for the peer group (implies --join)", 4 },
    { "join-pid", OPT_JOIN_PID, "PID", 0, "join the namespaces of process PID", 4 },
+   { "join-timeout", OPT_JOIN_TIMEOUT, "SECONDS", 0, "give up if the peer group is not "
+     "complete after SECONDS (default 30)", 4 },
 
    { 0, 0, 0, 0, "Resources, network and management:", 5 },
    { "cpus", OPT_CPUS, "N", 0, "number of CPUs available (0-1024)", 5 },
@@ -234,15 +237,32 @@ static int parse_value(struct parse_state *ps, int key, char *arg)
       unsupported(o, "--memory-max");
       return parse_bytes("--memory-max", arg, ps->err);
    case OPT_JOIN_PID:
-      unsupported(o, "--join-pid");
-      return parse_ulong("--join-pid", arg, 1, INT_MAX, &v, ps->err);
+      if (parse_ulong("--join-pid", arg, 1, INT_MAX, &v, ps->err))
+         return -1;
+      ct->join_pid = v;
+      return 0;
    case OPT_JOIN_CT:
-      unsupported(o, "--join-ct");
-      return parse_ulong("--join-ct", arg, 1, INT_MAX, &v, ps->err);
+      if (parse_ulong("--join-ct", arg, 1, CL_JOIN_MAX, &v, ps->err))
+         return -1;
+      ct->join = true;
+      ct->join_ct = v;
+      return 0;
    case OPT_JOIN_TAG:
-      unsupported(o, "--join-tag");
-      return arg[0] ? 0 : cl_fail(ps->err, 0, "--join-tag: TAG is empty");
-   case 'j': unsupported(o, "--join"); return 0;
+      if (arg[0] == '\0')
+         return cl_fail(ps->err, 0, "--join-tag: TAG is empty");
+      ct->join = true;
+      ct->join_tag = arg;
+      return 0;
+   case OPT_JOIN_TIMEOUT: {
+      char *end;
+      double t = strtod(arg, &end);
+      if (arg[0] == '\0' || *end != '\0' || !(t > 0 && t <= 86400))
+         return cl_fail(ps->err, 0, "--join-timeout: not a number of seconds in (0, 86400]: %s",
+                        arg);
+      ct->join_timeout = t;
+      return 0;
+   }
+   case 'j': ct->join = true; return 0;
    case OPT_LABEL: case OPT_SYSCTL:
       if (strchr(arg, '=') == NULL || arg[0] == '=')
          return cl_fail(ps->err, 0, "%s: not KEY=VALUE: %s",

@@ -254,7 +254,7 @@ static int pivot(struct apply *a, struct cl_err *err)
    return 0;
 }
 
-static int enter_cwd(const struct cl_plan *plan, struct cl_err *err)
+int cl_plan_enter_cwd(const struct cl_plan *plan, struct cl_err *err)
 {
    if (chdir(plan->cwd) == 0)
       return 0;
@@ -279,7 +279,7 @@ int cl_plan_apply(const struct cl_plan *plan, struct cl_err *err)
    if (rc == 0)
       rc = pivot(&a, err);
    if (rc == 0)
-      rc = enter_cwd(plan, err);
+      rc = cl_plan_enter_cwd(plan, err);
    for (size_t i = 0; a.src_fds != NULL && i < plan->step_ct; i++)
       if (a.src_fds[i] >= 0)
          close(a.src_fds[i]);

@@ -10,4 +10,8 @@
    to the initial directory. */
 int cl_plan_apply(const struct cl_plan *plan, struct cl_err *err);
 
+/* Change to the plan's initial directory (in the container already):
+   --cd must work; the host's working directory falls back to /. */
+int cl_plan_enter_cwd(const struct cl_plan *plan, struct cl_err *err);
+
 #endif

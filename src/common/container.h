@@ -43,6 +43,11 @@ struct cl_container {
    const char *storage;       /* --storage, or NULL for the default */
    const char *mount_dir;     /* --mount: SquashFS mount point, or NULL */
    const char *runtime_dir;   /* --runtime, or NULL for the default */
+   bool join;                 /* --join (or implied by --join-ct/-tag) */
+   unsigned join_ct;          /* --join-ct, 0 for the default */
+   const char *join_tag;      /* --join-tag, or NULL for the default */
+   double join_timeout;       /* --join-timeout, seconds */
+   pid_t join_pid;            /* --join-pid, or 0 */
    struct cl_bind *binds;
    size_t bind_ct;
    struct cl_env_op *env_ops;

@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -31,8 +33,27 @@ static int status_code(int status)
    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int cl_init_run(char *const *argv, const struct cl_plan *plan, const sigset_t *orig_mask)
+/* Is any process but PID 1 left in our PID namespace? (Our /proc is the
+   container's own.) */
+static bool others_alive(void)
 {
+   DIR *d = opendir("/proc");
+   struct dirent *e;
+   bool any = false;
+
+   if (d == NULL)
+      return false;
+   while (!any && (e = readdir(d)) != NULL)
+      any = isdigit((unsigned char)e->d_name[0]) && strcmp(e->d_name, "1") != 0;
+   closedir(d);
+   return any;
+}
+
+int cl_init_run(char *const *argv, const struct cl_plan *plan, const sigset_t *orig_mask,
+                enum cl_init_mode mode)
+{
+   const struct timespec poll = { 0, 100000000L };
+   bool pid1 = mode != CL_INIT_PEER;
    sigset_t waited;
    bool stopping = false, done = false;
    int code = 0;
@@ -53,15 +74,19 @@ int cl_init_run(char *const *argv, const struct cl_plan *plan, const sigset_t *o
    }
    for (;;) {
       siginfo_t si;
-      int sig = sigwaitinfo(&waited, &si);
+      int sig = sigtimedwait(&waited, &si, &poll);
 
-      if (sig < 0)
-         continue; /* EINTR */
+      if (sig < 0) {
+         /* Timeout: peers' processes are not our children, so look. */
+         if (errno == EAGAIN && done && mode == CL_INIT_SHARED && !others_alive())
+            return code;
+         continue;
+      }
       if (sig != SIGCHLD) {
          if (!done)
             kill(cmd, sig);
          stopping = stopping || is_stop_signal(sig);
-         if (stopping && done)
+         if (stopping && done && pid1)
             kill(-1, SIGKILL);
          continue;
       }
@@ -70,12 +95,17 @@ int cl_init_run(char *const *argv, const struct cl_plan *plan, const sigset_t *o
          pid_t pid = waitpid(-1, &status, WNOHANG);
          if (pid == 0)
             break;
-         if (pid < 0)
-            return code; /* ECHILD: every process is gone */
+         if (pid < 0) { /* ECHILD: all our descendants are gone */
+            if (mode != CL_INIT_SHARED || !others_alive())
+               return code;
+            break;
+         }
          if (pid == cmd) {
             done = true;
             code = status_code(status);
             cl_debug("command exited with status %d", code);
+            if (!pid1)
+               return code;
             if (stopping)
                kill(-1, SIGKILL);
          }

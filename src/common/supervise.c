@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -25,8 +26,10 @@
 
 /* PID 1 of the container: mount the image, build the root, become init. */
 static int container_main(const struct cl_container *ct, struct cl_plan *plan, int sock,
-                          const sigset_t *orig_mask)
+                          struct cl_join *j, const sigset_t *orig_mask)
 {
+   char self[32];
+   ssize_t len;
    struct cl_err err;
 
    /* If the supervisor dies (even by SIGKILL), so does the container: the
@@ -36,10 +39,19 @@ static int container_main(const struct cl_container *ct, struct cl_plan *plan, i
        || cl_squash_mount(sock, plan->image_path, ct->uid, ct->gid, &err))
       goto fail;
    close(sock);
+   /* Our PID as the host sees it, for peers: the host's /proc is still
+      mounted (getpid() says 1). */
+   len = readlink("/proc/self", self, sizeof(self) - 1);
+   self[len > 0 ? len : 0] = '\0';
    if (cl_plan_env(ct, plan, &err) || cl_plan_apply(plan, &err) || cl_no_new_privs(&err))
       goto fail;
-   return cl_init_run(ct->argv, plan, orig_mask);
+   if (j != NULL
+       && (cl_join_publish(j, atoi(self), true, &err) || cl_join_barrier(j, &err)))
+      goto fail;
+   return cl_init_run(ct->argv, plan, orig_mask, j ? CL_INIT_SHARED : CL_INIT_PID1);
 fail:
+   if (j != NULL)
+      cl_join_abandon(j);
    if (err.msg[0] != '\0') /* empty: the server has reported it */
       cl_error("%s", err.msg);
    return EXIT_MISC_ERR;
@@ -99,7 +111,8 @@ static int supervise(pid_t init, pid_t server, const sigset_t *waited)
    return code;
 }
 
-int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
+                      struct cl_err *err)
 {
    sigset_t waited, orig;
    int sock[2], code;
@@ -111,6 +124,8 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
    if (cl_squash_serve(plan->image.path, sock[0], &server, err)) {
       close(sock[0]);
       close(sock[1]);
+      if (j != NULL)
+         cl_join_abandon(j);
       return -1;
    }
    /* Block what the init will wait for before it exists, so no signal is
@@ -122,7 +137,7 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
                   NULL, NULL);
    if (init == 0) {
       close(sock[0]);
-      _exit(container_main(ct, plan, sock[1], &orig));
+      _exit(container_main(ct, plan, sock[1], j, &orig));
    }
    close(sock[0]);
    close(sock[1]);
@@ -131,6 +146,8 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
       kill(server, SIGKILL);
       waitpid(server, NULL, 0);
       sigprocmask(SIG_SETMASK, &orig, NULL);
+      if (j != NULL)
+         cl_join_abandon(j);
       return cl_fail(err, e, "can't create user, mount and PID namespaces");
    }
    code = supervise(init, server, &waited);

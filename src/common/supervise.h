@@ -8,11 +8,14 @@
 
 #include "container.h"
 #include "err.h"
+#include "join.h"
 #include "plan.h"
 
 /* Exit status of the run (the command's, 128+N, 49; 84 if the server died
    by a signal before the command finished), or -1 with err on failure to
-   start. */
-int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err);
+   start. With j (a peer group this process won), the init opens the
+   container to the peers and waits at the group's barrier. */
+int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
+                      struct cl_err *err);
 
 #endif
