@@ -44,7 +44,11 @@ done
 
 # ---- bats suites, as an unprivileged user ----
 work=$(mktemp -d /tmp/clearly-test.XXXXXX)
-cleanup() { rm -rf "$work"; }
+slurm=
+cleanup() {
+   [[ -z $slurm ]] || test/slurm/cluster.sh stop
+   rm -rf "$work"
+}
 trap cleanup EXIT
 chmod 0755 "$work"
 mkdir -p "$work/bin" "$work/tmp"
@@ -67,10 +71,24 @@ else
    run_as=(env)
 fi
 "${run_as[@]}" "CLEARLY_TEST_DIR=$work" "$work/test/lib/mkimage-busybox.sh" "$work/img/busybox" >/dev/null
+
+# ---- a real Slurm cluster with the plugin, for test/spank (root only) ----
+plugin=src/spank/.libs/clearly_spank.so
+if [[ $(id -u) == 0 && -f $plugin ]] && command -v slurmctld >/dev/null; then
+   mkdir -p "$work/lib"
+   cp "$plugin" src/squash/clearly-squashfuse "$work/lib/"
+   chmod -R a+rX "$work/lib"
+   if test/slurm/cluster.sh start "$work/lib/clearly_spank.so"; then
+      slurm=1
+   else
+      echo "all.sh: could not start Slurm: the plugin tests will be skipped" >&2
+   fi
+fi
 bats_out=$work/bats.tap
 set +e
 "${run_as[@]}" "CLEARLY=$work/bin/clearly" "CLEARLY_TEST_DIR=$work" \
-   "CLEARLY_TEST_IMG=$work/img/busybox" bats --tap "$work/test/run" | tee "$bats_out"
+   "CLEARLY_TEST_IMG=$work/img/busybox" "CLEARLY_TEST_SLURM=$slurm" \
+   bats --tap "$work/test/run" "$work/test/spank" | tee "$bats_out"
 set -e
 bats_pass=$(grep -cE '^ok ' "$bats_out" || true)
 bats_fail=$(grep -cE '^not ok ' "$bats_out" || true)

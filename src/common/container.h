@@ -48,6 +48,14 @@ struct cl_container {
    const char *join_tag;      /* --join-tag, or NULL for the default */
    double join_timeout;       /* --join-timeout, seconds */
    pid_t join_pid;            /* --join-pid, or 0 */
+   char *const *env_base;     /* environment to start from (NULL: environ) */
+   bool auto_overlay;         /* overlay the image if a bind's destination
+                                 is missing (the SPANK plugin's PMIx binds:
+                                 the image stays unchanged) */
+   bool squash_in_place;      /* SquashFS without a supervisor and PID
+                                 namespace: the calling process enters the
+                                 container and the server lives on its own
+                                 (the SPANK plugin, whose task must exec) */
    struct cl_bind *binds;
    size_t bind_ct;
    struct cl_env_op *env_ops;

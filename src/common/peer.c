@@ -14,14 +14,10 @@
 
 #define EXIT_EXEC_FAILED 49
 
-int cl_run_peer(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
-                struct cl_err *err)
+int cl_peer_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
+                  bool *pid_ns, struct cl_err *err)
 {
-   sigset_t relayed, orig;
-   bool pid_ns;
-   int code;
-
-   if (j != NULL ? cl_join_enter(j, &pid_ns, err) : cl_join_pid(ct->join_pid, &pid_ns, err))
+   if (j != NULL ? cl_join_enter(j, pid_ns, err) : cl_join_pid(ct->join_pid, pid_ns, err))
       return -1;
    /* A SquashFS image is only reachable from inside: its environment file
       is read there, at the container's root. */
@@ -33,7 +29,21 @@ int cl_run_peer(const struct cl_container *ct, struct cl_plan *plan, struct cl_j
    }
    if (cl_plan_enter_cwd(plan, err) || cl_no_new_privs(err))
       goto fail;
-   if (j != NULL && cl_join_barrier(j, err))
+   return j != NULL ? cl_join_barrier(j, err) : 0;
+fail:
+   if (j != NULL)
+      cl_join_abandon(j);
+   return -1;
+}
+
+int cl_run_peer(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
+                struct cl_err *err)
+{
+   sigset_t relayed, orig;
+   bool pid_ns;
+   int code;
+
+   if (cl_peer_enter(ct, plan, j, &pid_ns, err))
       return -1;
    if (!pid_ns) {
       cl_command_exec(ct->argv, plan);
@@ -47,8 +57,4 @@ int cl_run_peer(const struct cl_container *ct, struct cl_plan *plan, struct cl_j
    code = cl_init_run(ct->argv, plan, &orig, CL_INIT_PEER);
    sigprocmask(SIG_SETMASK, &orig, NULL);
    return code;
-fail:
-   if (j != NULL)
-      cl_join_abandon(j);
-   return -1;
 }

@@ -157,11 +157,31 @@ static int plan_steps(const struct cl_container *ct, struct cl_plan *plan, struc
    return 0;
 }
 
+/* Read the host files of --env=FILE/--env0=FILE now: a SquashFS image's
+   environment is computed inside the container, where they may not be. */
+static int plan_env_files(const struct cl_container *ct, struct cl_plan *plan,
+                          struct cl_err *err)
+{
+   plan->env_files = cl_xmalloc((ct->env_op_ct + 1) * sizeof(char *));
+   plan->env_file_lens = cl_xmalloc((ct->env_op_ct + 1) * sizeof(size_t));
+   plan->env_file_ct = ct->env_op_ct;
+   for (size_t i = 0; i < ct->env_op_ct; i++) {
+      const struct cl_env_op *op = &ct->env_ops[i];
+      plan->env_files[i] = NULL;
+      if (op->kind == CL_ENV_FILE
+          && cl_read_file(op->arg, &plan->env_files[i], &plan->env_file_lens[i], err))
+         return cl_fail_ctx(err, "%s: can't read environment file",
+                            op->delim == '\0' ? "--env0" : "--env");
+   }
+   return 0;
+}
+
 /* Apply one --env/--env0/--unset-env operation to the environment. */
-static int plan_env_op(struct cl_plan *plan, const struct cl_env_op *op, struct cl_err *err)
+static int plan_env_op(struct cl_plan *plan, size_t i, const struct cl_env_op *op,
+                       struct cl_err *err)
 {
    const char *opt = op->delim == '\0' ? "--env0" : "--env";
-   char *text, *path = NULL;
+   char *text, *path;
    size_t len;
    int rc;
 
@@ -171,18 +191,18 @@ static int plan_env_op(struct cl_plan *plan, const struct cl_env_op *op, struct 
    case CL_ENV_ASSIGN:
       return cl_env_apply_text(&plan->env, op->arg, strlen(op->arg), op->delim, op->expand,
                                opt, err);
+   case CL_ENV_FILE:
+      return cl_env_apply_text(&plan->env, plan->env_files[i], plan->env_file_lens[i],
+                               op->delim, op->expand, op->arg, err);
    case CL_ENV_IMAGE_FILE:
       path = cl_xasprintf("%s/clearly/environment", plan->image_path);
-      /* fall through */
-   case CL_ENV_FILE:
-      if (cl_read_file(path ? path : op->arg, &text, &len, err)) {
-         free(path);
-         return cl_fail_ctx(err, "%s: can't read environment file", opt);
-      }
-      rc = cl_env_apply_text(&plan->env, text, len, op->delim, op->expand,
-                             path ? "/clearly/environment" : op->arg, err);
-      free(text);
+      rc = cl_read_file(path, &text, &len, err);
       free(path);
+      if (rc)
+         return cl_fail_ctx(err, "%s: can't read environment file", opt);
+      rc = cl_env_apply_text(&plan->env, text, len, op->delim, op->expand,
+                             "/clearly/environment", err);
+      free(text);
       return rc;
    }
    return 0;
@@ -194,7 +214,7 @@ int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_e
 {
    const char *path;
 
-   cl_env_init(&plan->env, environ);
+   cl_env_init(&plan->env, ct->env_base ? ct->env_base : environ);
    if (ct->home) {
       char *home = cl_xasprintf("/home/%s", getenv("USER"));
       cl_env_set(&plan->env, "HOME", home);
@@ -223,10 +243,26 @@ int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_e
    }
    cl_env_unset(&plan->env, "TMPDIR");
    for (size_t i = 0; i < ct->env_op_ct; i++)
-      if (plan_env_op(plan, &ct->env_ops[i], err))
+      if (plan_env_op(plan, i, &ct->env_ops[i], err))
          return -1;
    cl_env_set(&plan->env, CL_RUNNING_NAME, CL_RUNNING_VALUE);
    return 0;
+}
+
+/* Would a bind need a mount point the image lacks? (A SquashFS image is
+   not mounted yet: assume so.) */
+static bool needs_overlay(const struct cl_container *ct, const struct cl_plan *plan)
+{
+   if (plan->image.type == CL_IMAGE_SQUASH)
+      return true;
+   for (size_t i = 0; i < ct->bind_ct; i++) {
+      char *p = cl_xasprintf("%s/%s", plan->image_path, ct->binds[i].dst);
+      bool missing = !cl_path_exists(p);
+      free(p);
+      if (missing)
+         return true;
+   }
+   return false;
 }
 
 int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
@@ -249,7 +285,7 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
       if (ct->writable)
          return cl_fail(err, 0, "can't mount a SquashFS image read-write (use --overlay): %s",
                         ct->image);
-      plan->pid_ns = true;
+      plan->pid_ns = !ct->squash_in_place;
       break;
    }
    if (plan->image.type == CL_IMAGE_SQUASH) {
@@ -262,11 +298,13 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
    plan->overlay_size = ct->overlay_size;
    if (ct->home && plan->overlay_size == NULL)
       plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;
+   if (ct->auto_overlay && !ct->writable && plan->overlay_size == NULL && needs_overlay(ct, plan))
+      plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;
 #ifndef HAVE_OVERLAYFS
    if (plan->overlay_size != NULL)
       cl_warning("--overlay: configure found no unprivileged overlayfs; trying anyway");
 #endif
-   if (plan_steps(ct, plan, err))
+   if (plan_steps(ct, plan, err) || plan_env_files(ct, plan, err))
       return -1;
    if (ct->cd != NULL) {
       if (ct->cd[0] == '\0')
@@ -331,6 +369,10 @@ void cl_plan_free(struct cl_plan *plan)
    free(plan->image.path);
    free(plan->image_path);
    free(plan->cwd);
+   for (size_t i = 0; i < plan->env_file_ct; i++)
+      free(plan->env_files[i]);
+   free(plan->env_files);
+   free(plan->env_file_lens);
    cl_env_free(&plan->env);
    memset(plan, 0, sizeof(*plan));
 }

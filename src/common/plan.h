@@ -45,6 +45,10 @@ struct cl_plan {
    char *cwd;                /* initial directory inside */
    bool cwd_required;        /* --cd given: failing to enter it is an error */
    struct cl_env env;        /* environment of the command */
+   char **env_files;         /* per env op: a host file's text, read when
+                                planning (later it may be out of reach) */
+   size_t *env_file_lens;
+   size_t env_file_ct;
 };
 
 /* Check ct and turn it into plan. Reads host files (env files, the image's

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "apply.h"
 #include "log.h"
 #include "run.h"
+#include "squash.h"
 #include "userns.h"
 
 extern char **environ;
@@ -19,11 +21,36 @@ int cl_no_new_privs(struct cl_err *err)
    return 0;
 }
 
-int cl_container_enter(const struct cl_container *ct, const struct cl_plan *plan,
-                       struct cl_err *err)
+/* Start the server outside, then mount inside (the server must not be in
+   the mount namespace, or the mount would never end). */
+static int enter_squash(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
 {
-   if (cl_userns_enter(ct->uid, ct->gid, ct->host_uid, ct->host_gid, err)
-       || cl_plan_apply(plan, err))
+   int sock[2], rc;
+   pid_t server;
+
+   if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock) != 0)
+      return cl_fail(err, errno, "can't create socket pair");
+   rc = cl_squash_serve(plan->image.path, sock[0], &server, err);
+   close(sock[0]);
+   if (rc == 0)
+      rc = cl_userns_enter(ct->uid, ct->gid, ct->host_uid, ct->host_gid, err);
+   if (rc == 0)
+      rc = cl_squash_mount(sock[1], plan->image_path, ct->uid, ct->gid, err);
+   close(sock[1]);
+   if (rc == 0)
+      rc = cl_plan_env(ct, plan, err);
+   return rc;
+}
+
+int cl_container_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+{
+   if (plan->image.type == CL_IMAGE_SQUASH && !plan->pid_ns) {
+      if (enter_squash(ct, plan, err))
+         return -1;
+   } else if (cl_userns_enter(ct->uid, ct->gid, ct->host_uid, ct->host_gid, err)) {
+      return -1;
+   }
+   if (cl_plan_apply(plan, err))
       return -1;
    return cl_no_new_privs(err);
 }

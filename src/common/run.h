@@ -8,8 +8,10 @@
 #include "err.h"
 #include "plan.h"
 
-int cl_container_enter(const struct cl_container *ct, const struct cl_plan *plan,
-                       struct cl_err *err);
+/* Enter new user and mount namespaces and build the container there. A
+   SquashFS image (ct->squash_in_place) is mounted first, served by a
+   clearly-squashfuse started here, and its environment computed then. */
+int cl_container_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err);
 
 /* Set no_new_privs: setuid/setcap binaries can't work unprivileged; make
    sure none ever gains anything. */
