@@ -16,9 +16,12 @@
 #include "run.h"
 #include "join.h"
 #include "peer.h"
+#include "pmix_check.h"
 #include "run_opts.h"
 #include "supervise.h"
 #include "util.h"
+
+extern char **environ;
 
 /* --test=log and --test=log-fail: one message at each level. */
 static int test_log(bool fail)
@@ -35,7 +38,30 @@ static int test_log(bool fail)
    return 0;
 }
 
-static int early_exit(const struct run_opts *o)
+/* --test=pmix: what PMIx looks like here, or inside IMAGE's container. */
+static int test_pmix(struct run_opts *o)
+{
+   struct cl_plan plan;
+   struct cl_env env;
+   struct cl_err err;
+   int problems;
+
+   if (o->ct.image == NULL) {
+      cl_env_init(&env, environ);
+      problems = cl_pmix_report(&env);
+      cl_env_free(&env);
+      return problems ? EXIT_MISC_ERR : 0;
+   }
+   o->ct.squash_in_place = true; /* no command to supervise */
+   if (cl_plan_make(&o->ct, &plan, &err) || cl_container_enter(&o->ct, &plan, &err)) {
+      cl_error("%s", err.msg);
+      return EXIT_MISC_ERR;
+   }
+   problems = cl_pmix_report(&plan.env);
+   return problems ? EXIT_MISC_ERR : 0;
+}
+
+static int early_exit(struct run_opts *o)
 {
    if (o->feature != NULL) {
       const struct cl_feature *f = cl_feature_find(o->feature);
@@ -48,6 +74,8 @@ static int early_exit(const struct run_opts *o)
    if (o->test != NULL) {
       if (strcmp(o->test, "log") == 0 || strcmp(o->test, "log-fail") == 0)
          return test_log(strcmp(o->test, "log-fail") == 0);
+      if (strcmp(o->test, "pmix") == 0)
+         return test_pmix(o);
       cl_error("unknown test: %s", o->test);
       return EXIT_MISC_ERR;
    }

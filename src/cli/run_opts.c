@@ -78,7 +78,7 @@ static const struct argp_option options[] = {
    { "quiet", 'q', 0, 0, "be quieter (repeatable); incompatible with -v", 6 },
    { "feature", OPT_FEATURE, "FEAT", 0, "exit 0 if FEAT is enabled, 87 otherwise: extglob, "
      "seccomp, squash, overlayfs, tmpfs-xattrs", 6 },
-   { "test", OPT_TEST, "TEST", 0, "run internal test TEST: log or log-fail", 6 },
+   { "test", OPT_TEST, "TEST", 0, "run internal test TEST: log, log-fail, or pmix (what PMIx looks like, inside IMAGE if given)", 6 },
    { "warnings", OPT_WARNINGS, "NUM", 0, "log NUM warnings and exit", 6 },
    { NULL, 0, NULL, 0, NULL, 0 },
 };

@@ -49,9 +49,6 @@ struct cl_container {
    double join_timeout;       /* --join-timeout, seconds */
    pid_t join_pid;            /* --join-pid, or 0 */
    char *const *env_base;     /* environment to start from (NULL: environ) */
-   bool auto_overlay;         /* overlay the image if a bind's destination
-                                 is missing (the SPANK plugin's PMIx binds:
-                                 the image stays unchanged) */
    bool squash_in_place;      /* SquashFS without a supervisor and PID
                                  namespace: the calling process enters the
                                  container and the server lives on its own

@@ -151,6 +151,8 @@ static int plan_steps(const struct cl_container *ct, struct cl_plan *plan, struc
       free(dst);
    }
 
+   if (plan->pmix_dir != NULL)
+      plan_add(plan, CL_STEP_BIND, create, plan->pmix_dir, plan->pmix_dir);
    for (size_t i = 0; i < ct->bind_ct; i++)
       if (plan_user_bind(plan, &ct->binds[i], create, err))
          return -1;
@@ -249,20 +251,34 @@ int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_e
    return 0;
 }
 
-/* Would a bind need a mount point the image lacks? (A SquashFS image is
-   not mounted yet: assume so.) */
-static bool needs_overlay(const struct cl_container *ct, const struct cl_plan *plan)
+/* The PMIx server's directory (srun --mpi=pmix), which the task's PMIx
+   client must see at the same path, or NULL. */
+static const char *pmix_dir(const struct cl_container *ct)
 {
+   struct cl_env env = { .vars = { .v = (char **)(ct->env_base ? ct->env_base : environ) } };
+   const char *dir;
+
+   for (char *const *p = env.vars.v; *p != NULL; p++)
+      env.vars.n++;
+   dir = cl_env_get(&env, "PMIX_SERVER_TMPDIR");
+   return dir != NULL && dir[0] == '/' && cl_is_dir(dir) ? dir : NULL;
+}
+
+/* The image lacks the mount point for the PMIx directory: overlay a tmpfs
+   so it can be made, leaving the image unchanged (an unprivileged user
+   could not create it in a root-owned image anyway). A SquashFS image is
+   not mounted yet: assume it lacks it. */
+static bool pmix_needs_overlay(const struct cl_plan *plan, const char *dir)
+{
+   char *p;
+   bool missing;
+
    if (plan->image.type == CL_IMAGE_SQUASH)
       return true;
-   for (size_t i = 0; i < ct->bind_ct; i++) {
-      char *p = cl_xasprintf("%s/%s", plan->image_path, ct->binds[i].dst);
-      bool missing = !cl_path_exists(p);
-      free(p);
-      if (missing)
-         return true;
-   }
-   return false;
+   p = cl_xasprintf("%s%s", plan->image_path, dir);
+   missing = !cl_path_exists(p);
+   free(p);
+   return missing;
 }
 
 int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
@@ -298,7 +314,9 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
    plan->overlay_size = ct->overlay_size;
    if (ct->home && plan->overlay_size == NULL)
       plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;
-   if (ct->auto_overlay && !ct->writable && plan->overlay_size == NULL && needs_overlay(ct, plan))
+   plan->pmix_dir = pmix_dir(ct);
+   if (plan->pmix_dir != NULL && !ct->writable && plan->overlay_size == NULL
+       && pmix_needs_overlay(plan, plan->pmix_dir))
       plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;
 #ifndef HAVE_OVERLAYFS
    if (plan->overlay_size != NULL)

@@ -42,6 +42,7 @@ struct cl_plan {
    const char *overlay_size; /* tmpfs overlay over the image, or NULL */
    struct cl_step *steps;
    size_t step_ct;
+   const char *pmix_dir;     /* PMIX_SERVER_TMPDIR, bound at the same path */
    char *cwd;                /* initial directory inside */
    bool cwd_required;        /* --cd given: failing to enter it is an error */
    struct cl_env env;        /* environment of the command */

@@ -22,23 +22,6 @@
 #define STEP_BATCH_SCRIPT 0xfffffffbu
 #define STEP_EXTERN 0xfffffffcu
 
-/* The PMIx server's directory, which the task's PMIx client must see at
-   the same path. */
-static void add_pmix_bind(spank_t sp, struct cl_container *ct)
-{
-   char dir[4096];
-   struct cl_bind *b;
-
-   if (spank_getenv(sp, "PMIX_SERVER_TMPDIR", dir, sizeof(dir)) != ESPANK_SUCCESS
-       || dir[0] != '/' || !cl_is_dir(dir))
-      return;
-   ct->binds = cl_xrealloc(ct->binds, (ct->bind_ct + 1) * sizeof(*b));
-   b = &ct->binds[ct->bind_ct++];
-   b->src = cl_xstrdup(dir);
-   b->dst = cl_xstrdup(dir);
-   ct->auto_overlay = true;
-}
-
 /* Make the job's environment the container's: set what changed, unset
    what went away. */
 static int apply_env(spank_t sp, char **base, const struct cl_env *env, struct cl_err *err)
@@ -116,7 +99,6 @@ int task_enter(spank_t sp, int ac, char **av)
    ct.env_base = job_env;
    if (spank_site_parse(ac, av, &site, &err) || spank_container_fill(&req, &site, &ct, &err))
       goto fail;
-   add_pmix_bind(sp, &ct);
    if (cl_plan_make(&ct, &plan, &err))
       goto fail;
    cl_plan_log(&plan);
