@@ -58,6 +58,7 @@ cp src/cli/clearly "$work/bin/clearly"
 # clearly run serves SquashFS images with this program, found the same way.
 [[ -x src/squash/clearly-squashfuse ]] && cp src/squash/clearly-squashfuse "$work/bin/"
 cp -r test "$work/test"
+cp -r examples "$work/examples"
 run_as=()
 if [[ $(id -u) == 0 ]]; then
    id "$test_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$test_user"

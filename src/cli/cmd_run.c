@@ -92,7 +92,7 @@ static int run_here(const struct cl_container *ct, struct cl_plan *plan, struct 
    if (cl_container_enter(ct, plan, err)
        || (j != NULL && (cl_join_publish(j, getpid(), false, err) || cl_join_barrier(j, err)))) {
       if (j != NULL)
-         cl_join_abandon(j);
+         cl_join_abandon(j, err->msg);
       return -1;
    }
    cl_command_exec(ct->argv, plan);

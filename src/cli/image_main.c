@@ -8,10 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tarball.h"
 #include "cmd_convert.h"
 #include "cmd_image.h"
-#include "commands.h"
+#include "image_process.h"
 #include "log.h"
 
 #define EXIT_USAGE 64

@@ -48,7 +48,6 @@ struct cl_container {
    const char *join_tag;      /* --join-tag, or NULL for the default */
    double join_timeout;       /* --join-timeout, seconds */
    pid_t join_pid;            /* --join-pid, or 0 */
-   char *const *env_base;     /* environment to start from (NULL: environ) */
    bool squash_in_place;      /* SquashFS without a supervisor and PID
                                  namespace: the calling process enters the
                                  container and the server lives on its own

@@ -32,7 +32,7 @@ int cl_peer_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl
    return j != NULL ? cl_join_barrier(j, err) : 0;
 fail:
    if (j != NULL)
-      cl_join_abandon(j);
+      cl_join_abandon(j, err->msg);
    return -1;
 }
 

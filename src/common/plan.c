@@ -216,7 +216,7 @@ int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_e
 {
    const char *path;
 
-   cl_env_init(&plan->env, ct->env_base ? ct->env_base : environ);
+   cl_env_init(&plan->env, environ);
    if (ct->home) {
       char *home = cl_xasprintf("/home/%s", getenv("USER"));
       cl_env_set(&plan->env, "HOME", home);
@@ -253,14 +253,9 @@ int cl_plan_env(const struct cl_container *ct, struct cl_plan *plan, struct cl_e
 
 /* The PMIx server's directory (srun --mpi=pmix), which the task's PMIx
    client must see at the same path, or NULL. */
-static const char *pmix_dir(const struct cl_container *ct)
+static const char *pmix_dir(void)
 {
-   struct cl_env env = { .vars = { .v = (char **)(ct->env_base ? ct->env_base : environ) } };
-   const char *dir;
-
-   for (char *const *p = env.vars.v; *p != NULL; p++)
-      env.vars.n++;
-   dir = cl_env_get(&env, "PMIX_SERVER_TMPDIR");
+   const char *dir = getenv("PMIX_SERVER_TMPDIR");
    return dir != NULL && dir[0] == '/' && cl_is_dir(dir) ? dir : NULL;
 }
 
@@ -314,7 +309,7 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
    plan->overlay_size = ct->overlay_size;
    if (ct->home && plan->overlay_size == NULL)
       plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;
-   plan->pmix_dir = pmix_dir(ct);
+   plan->pmix_dir = pmix_dir();
    if (plan->pmix_dir != NULL && !ct->writable && plan->overlay_size == NULL
        && pmix_needs_overlay(plan, plan->pmix_dir))
       plan->overlay_size = CL_OVERLAY_SIZE_DEFAULT;

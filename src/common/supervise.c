@@ -24,6 +24,25 @@
 #define EXIT_MISC_ERR 31
 #define EXIT_SQUASH_SIGNAL 84
 
+/* Let peers in and wait for them all. The stop signals the supervisor
+   relays must reach the group's wait (its handlers clean up), so they are
+   unblocked for it; as PID 1 we could not die of them anyway. */
+static int open_to_peers(struct cl_join *j, pid_t self, struct cl_err *err)
+{
+   sigset_t stop;
+   int rc;
+
+   sigemptyset(&stop);
+   sigaddset(&stop, SIGINT);
+   sigaddset(&stop, SIGTERM);
+   sigaddset(&stop, SIGHUP);
+   sigaddset(&stop, SIGQUIT);
+   sigprocmask(SIG_UNBLOCK, &stop, NULL);
+   rc = cl_join_publish(j, self, true, err) || cl_join_barrier(j, err) ? -1 : 0;
+   sigprocmask(SIG_BLOCK, &stop, NULL);
+   return rc;
+}
+
 /* PID 1 of the container: mount the image, build the root, become init. */
 static int container_main(const struct cl_container *ct, struct cl_plan *plan, int sock,
                           struct cl_join *j, const sigset_t *orig_mask)
@@ -45,13 +64,14 @@ static int container_main(const struct cl_container *ct, struct cl_plan *plan, i
    self[len > 0 ? len : 0] = '\0';
    if (cl_plan_env(ct, plan, &err) || cl_plan_apply(plan, &err) || cl_no_new_privs(&err))
       goto fail;
-   if (j != NULL
-       && (cl_join_publish(j, atoi(self), true, &err) || cl_join_barrier(j, &err)))
+   if (j != NULL && open_to_peers(j, atoi(self), &err))
       goto fail;
    return cl_init_run(ct->argv, plan, orig_mask, j ? CL_INIT_SHARED : CL_INIT_PID1);
 fail:
+   if (j != NULL && cl_join_interrupted())
+      return 128 + cl_join_interrupted(); /* as if killed: the group knows */
    if (j != NULL)
-      cl_join_abandon(j);
+      cl_join_abandon(j, err.msg);
    if (err.msg[0] != '\0') /* empty: the server has reported it */
       cl_error("%s", err.msg);
    return EXIT_MISC_ERR;
@@ -125,7 +145,7 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
       close(sock[0]);
       close(sock[1]);
       if (j != NULL)
-         cl_join_abandon(j);
+         cl_join_abandon(j, err->msg);
       return -1;
    }
    /* Block what the init will wait for before it exists, so no signal is
@@ -147,7 +167,7 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
       waitpid(server, NULL, 0);
       sigprocmask(SIG_SETMASK, &orig, NULL);
       if (j != NULL)
-         cl_join_abandon(j);
+         cl_join_abandon(j, err->msg);
       return cl_fail(err, e, "can't create user, mount and PID namespaces");
    }
    code = supervise(init, server, &waited);

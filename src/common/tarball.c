@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "tarball.h"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -304,9 +303,7 @@ out:
    archive_read_free(in);
    close(cwd);
    close(fd);
-   for (size_t i = 0; i < skipped.n; i++)
-      free(skipped.v[i]);
-   free(skipped.v);
+   cl_strv_free(&skipped);
    return rc;
 }
 
@@ -326,28 +323,10 @@ static int cmp_str(const void *a, const void *b)
 
 /* Sorted names in directory fd (not "." or ".."), so archives come out the
    same every time. */
-static int dir_names(int fd, const char *path, struct cl_strv *names, struct cl_err *err)
+static int dir_names_sorted(int fd, const char *path, struct cl_strv *names, struct cl_err *err)
 {
-   struct dirent *de;
-   int dfd = dup(fd);
-   DIR *d;
-
-   if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-      int e = errno;
-      if (dfd >= 0)
-         close(dfd);
-      return cl_fail(err, e, "can't read directory: %s", path);
-   }
-   rewinddir(d);
-   for (errno = 0; (de = readdir(d)) != NULL; errno = 0)
-      if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-         cl_strv_push(names, cl_xstrdup(de->d_name));
-   if (errno != 0) {
-      int e = errno;
-      closedir(d);
-      return cl_fail(err, e, "can't read directory: %s", path);
-   }
-   closedir(d);
+   if (cl_dir_names(fd, path, names, err))
+      return -1;
    if (names->n > 1)
       qsort(names->v, names->n, sizeof(char *), cmp_str);
    return 0;
@@ -443,24 +422,11 @@ static int pack_path(struct pack *p, int dirfd, const char *name, const char *re
    archive_entry_copy_stat(entry, &st);
    archive_entry_copy_sourcepath(entry, host);
    if (S_ISLNK(st.st_mode)) {
-      size_t cap = st.st_size > 0 ? (size_t)st.st_size + 2 : 256;
       char *target;
-      ssize_t n;
-      for (;;) {
-         target = cl_xmalloc(cap);
-         n = readlinkat(dirfd, name, target, cap);
-         if (n < 0 || (size_t)n < cap)
-            break;
-         free(target);
-         cap *= 2;
-      }
-      if (n < 0) {
-         cl_fail(err, errno, "can't read symlink: %s", host);
-         free(target);
+      if (cl_readlinkat(dirfd, name, host, &target, err)) {
          archive_entry_free(entry);
          goto out_free;
       }
-      target[n] = '\0';
       archive_entry_copy_symlink(entry, target);
       free(target);
    }
@@ -483,16 +449,14 @@ static int pack_path(struct pack *p, int dirfd, const char *name, const char *re
          rc = cl_fail(err, errno, "can't open directory: %s", host);
          goto out_free;
       }
-      rc = dir_names(fd, host, &names, err);
+      rc = dir_names_sorted(fd, host, &names, err);
       for (size_t i = 0; rc == 0 && i < names.n; i++) {
          char *crel = strcmp(rel, ".") == 0 ? cl_xstrdup(names.v[i])
                                             : cl_xasprintf("%s/%s", rel, names.v[i]);
          rc = pack_path(p, fd, names.v[i], crel, err);
          free(crel);
       }
-      for (size_t i = 0; i < names.n; i++)
-         free(names.v[i]);
-      free(names.v);
+      cl_strv_free(&names);
       close(fd);
    }
 out_free:

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -119,4 +120,90 @@ bool cl_is_dir(const char *path)
 {
    struct stat st;
    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void cl_strv_free(struct cl_strv *sv)
+{
+   for (size_t i = 0; i < sv->n; i++)
+      free(sv->v[i]);
+   free(sv->v);
+   sv->v = NULL;
+   sv->n = sv->cap = 0;
+}
+
+void cl_path_split(const char *path, char **dir, char **base)
+{
+   size_t len = strlen(path);
+   const char *slash;
+
+   while (len > 1 && path[len - 1] == '/')
+      len--;
+   slash = memrchr(path, '/', len);
+   if (slash == NULL) {
+      *dir = cl_xstrdup(".");
+      *base = cl_xstrndup(path, len);
+   } else {
+      *dir = slash == path ? cl_xstrdup("/") : cl_xstrndup(path, slash - path);
+      *base = cl_xstrndup(slash + 1, len - (slash + 1 - path));
+   }
+}
+
+bool cl_path_within(const char *path, const char *dir)
+{
+   char *p = realpath(path, NULL), *d = realpath(dir, NULL);
+   bool within = false;
+
+   if (p != NULL && d != NULL) {
+      size_t n = strlen(d);
+      within = strncmp(p, d, n) == 0 && (p[n] == '\0' || p[n] == '/' || (n == 1 && d[0] == '/'));
+   }
+   free(p);
+   free(d);
+   return within;
+}
+
+int cl_dir_names(int fd, const char *path, struct cl_strv *names, struct cl_err *err)
+{
+   int dfd = dup(fd);
+   struct dirent *de;
+   DIR *d;
+
+   if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+      int e = errno;
+      if (dfd >= 0)
+         close(dfd);
+      return cl_fail(err, e, "can't read directory: %s", path);
+   }
+   rewinddir(d);
+   for (errno = 0; (de = readdir(d)) != NULL; errno = 0)
+      if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+         cl_strv_push(names, cl_xstrdup(de->d_name));
+   if (errno != 0) {
+      int e = errno;
+      closedir(d);
+      return cl_fail(err, e, "can't read directory: %s", path);
+   }
+   closedir(d);
+   return 0;
+}
+
+int cl_readlinkat(int dirfd, const char *name, const char *path, char **target,
+                  struct cl_err *err)
+{
+   for (size_t cap = 256;; cap *= 2) {
+      char *buf = cl_xmalloc(cap);
+      ssize_t n = readlinkat(dirfd, name, buf, cap);
+
+      if (n < 0) {
+         int e = errno;
+         free(buf);
+         return cl_fail(err, e, "can't read symlink: %s", path);
+      }
+      if ((size_t)n < cap) {
+         buf[n] = '\0';
+         *target = buf;
+         return 0;
+      }
+      free(buf);
+   }
 }

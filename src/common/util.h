@@ -22,6 +22,7 @@ struct cl_strv {
    size_t cap;
 };
 void cl_strv_push(struct cl_strv *sv, char *s); /* takes ownership of s */
+void cl_strv_free(struct cl_strv *sv); /* frees the strings too; sv is empty after */
 
 /* Read a whole file (or pipe: no seeking) into a NUL-terminated buffer. */
 int cl_read_file(const char *path, char **buf, size_t *len, struct cl_err *err);
@@ -31,5 +32,24 @@ int cl_write_file(const char *path, const char *text, struct cl_err *err);
 
 bool cl_path_exists(const char *path);
 bool cl_is_dir(const char *path);
+
+/* Split path into its directory and last component (new strings),
+   ignoring trailing slashes: "a/b/" -> "a", "b"; "b" -> ".", "b";
+   "/b" -> "/", "b". */
+void cl_path_split(const char *path, char **dir, char **base);
+
+/* Is path (resolved) dir (resolved) or below it? False if either does not
+   exist. */
+bool cl_path_within(const char *path, const char *dir);
+
+/* Append the names in directory fd (not "." or ".."), in directory order,
+   to names; path is the directory's name for messages. The directory is
+   read from its start, and fd stays open. */
+int cl_dir_names(int fd, const char *path, struct cl_strv *names, struct cl_err *err);
+
+/* The target of symlink name in directory dirfd (a new string in
+   *target); path is its name for messages. */
+int cl_readlinkat(int dirfd, const char *name, const char *path, char **target,
+                  struct cl_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +44,7 @@ struct cl_join_shm {
    pid_t ns_pid;
    uint64_t ns_start;
    uint64_t binds_hash;
+   char failure[512];       /* why the group failed, for every peer */
    char image[PATH_MAX];
    struct member members[CL_JOIN_MAX];
 };
@@ -270,9 +272,12 @@ static bool group_dead(const struct cl_join *j, const struct cl_join_shm *g)
    return true;
 }
 
-static void fail_group(struct cl_join *j)
+/* Fail the group for every peer, with the reason all of them will print. */
+static void fail_group(struct cl_join *j, const char *why)
 {
    bool locked = lock(j) == 0;
+   if (j->shm->state != ST_FAILED)
+      snprintf(j->shm->failure, sizeof(j->shm->failure), "%s", why);
    j->shm->state = ST_FAILED;
    unlink_names(j);
    if (locked)
@@ -281,11 +286,39 @@ static void fail_group(struct cl_join *j)
    futex_wake(&j->shm->inside);
 }
 
+static ino_t sem_ino(const struct cl_join *j)
+{
+   char *path = cl_xasprintf("/dev/shm/sem.%s", j->sem_name + 1);
+   struct stat st;
+   ino_t ino = stat(path, &st) == 0 ? st.st_ino : 0;
+   free(path);
+   return ino;
+}
+
+/* The lock was held for seconds: its holder was killed while holding it.
+   One of the peers stuck on it replaces it; flock(2) on the group's file
+   makes them take turns (the kernel drops a dead process's flock), and
+   the ones after find a new lock and just use it. */
+static void replace_stale_lock(struct cl_join *j, ino_t stale)
+{
+   int fd = shm_open(j->shm_name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+   if (fd >= 0)
+      flock(fd, LOCK_EX);
+   if (sem_ino(j) == stale) {
+      cl_warning("--join: replacing stale lock of peer group %s", j->tag);
+      sem_unlink(j->sem_name);
+   }
+   if (fd >= 0)
+      close(fd);
+}
+
 /* Open (or create) the lock and the state, and lock. */
 static int open_group(struct cl_join *j, struct cl_err *err)
 {
    for (int tries = 0;; tries++) {
       struct stat st;
+      ino_t ino;
       int fd;
 
       j->sem = sem_open(j->sem_name, O_CREAT, 0600, 1);
@@ -294,14 +327,14 @@ static int open_group(struct cl_join *j, struct cl_err *err)
          return cl_fail(err, errno, "--join: can't open semaphore /dev/shm/sem.%s",
                         j->sem_name + 1);
       }
+      ino = sem_ino(j);
       if (lock(j) != 0) {
-         /* Held for seconds: its holder was killed inside. Start over. */
-         cl_warning("--join: replacing stale lock of peer group %s", j->tag);
-         unlink_names(j);
-         release(j);
-         if (tries < 3)
-            continue;
-         return cl_fail(err, 0, "--join: can't lock peer group %s", j->tag);
+         sem_close(j->sem);
+         j->sem = NULL;
+         if (tries >= 3)
+            return cl_fail(err, 0, "--join: can't lock peer group %s", j->tag);
+         replace_stale_lock(j, ino);
+         continue;
       }
       fd = shm_open(j->shm_name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
       if (fd < 0 || fstat(fd, &st) != 0
@@ -363,11 +396,15 @@ int cl_join_attach(struct cl_join *j, const char *tag, unsigned count, double ti
       return cl_fail(err, 0, "--join: peer group %s %s %u peers, not %u", tag,
                      expected == count ? "already has its" : "expects", expected, count);
    }
-   j->slot = g->arrived++;
+   /* Peers read the members without the lock: fill the slot, then count
+      it. */
+   j->slot = g->arrived;
    j->winner = j->slot == 0;
    me = &g->members[j->slot];
+   me->inside = 0;
+   me->start = proc_start(j->proc_fd, getpid());
    me->pid = getpid();
-   me->start = proc_start(j->proc_fd, me->pid);
+   __atomic_store_n(&g->arrived, j->slot + 1, __ATOMIC_RELEASE);
    if (!j->winner && (strcmp(g->image, image) != 0 || g->binds_hash != fnv1a(binds)))
       cl_warning("--join: peer group %s uses the first peer's image and binds (%s); "
                  "this peer's are ignored", tag, g->image);
@@ -392,35 +429,44 @@ int cl_join_publish(struct cl_join *j, pid_t ns_pid, bool pid_ns, struct cl_err 
 }
 
 /* Wait until *word != val, watching the deadline, signals, and the
-   members from..to-1 that have not come inside (a dead one means the group
-   can never complete). */
+   members (one that died can never come inside; one that died inside means
+   the group can't complete either). */
 static int wait_while(struct cl_join *j, uint32_t *word, uint32_t val, const char *what,
                       struct cl_err *err)
 {
    double deadline = now() + j->timeout;
+   struct cl_join_shm *g = j->shm;
+   char why[sizeof(g->failure)];
 
    while (__atomic_load_n(word, __ATOMIC_ACQUIRE) == val) {
-      struct cl_join_shm *g = j->shm;
+      unsigned arrived = __atomic_load_n(&g->arrived, __ATOMIC_ACQUIRE);
       if (g->state == ST_FAILED)
-         return cl_fail(err, 0, "--join: peer group %s failed (another peer gave up)", j->tag);
+         return cl_fail(err, 0, "--join: peer group %s failed: %s", j->tag, g->failure);
       if (interrupted) {
-         fail_group(j);
-         return cl_fail(err, 0, "--join: interrupted by signal %d", (int)interrupted);
+         snprintf(why, sizeof(why), "peer %d was interrupted by signal %d", (int)getpid(),
+                  (int)interrupted);
+         fail_group(j, why);
+         return cl_fail(err, 0, "--join: %s", why);
       }
       if (now() > deadline) {
-         unsigned arrived = g->arrived, inside = g->inside;
-         fail_group(j);
-         return cl_fail(err, 0, "--join: timed out after %g s %s: %u of %u peers arrived, "
-                                "%u inside (tag %s)", j->timeout, what, arrived, g->expected,
-                        inside, j->tag);
+         snprintf(why, sizeof(why), "timed out after %g s %s: %u of %u peers arrived, "
+                                    "%u inside (tag %s)", j->timeout, what, arrived,
+                  g->expected, g->inside, j->tag);
+         fail_group(j, why);
+         return cl_fail(err, 0, "--join: %s", why);
       }
-      for (unsigned i = 0; i < g->arrived && i < CL_JOIN_MAX; i++)
-         if (!g->members[i].inside && !member_alive(j, &g->members[i])) {
-            pid_t pid = g->members[i].pid;
-            fail_group(j);
-            return cl_fail(err, 0, "--join: peer %d of group %s died before joining",
-                           (int)pid, j->tag);
-         }
+      for (unsigned i = 0; i < arrived && i < CL_JOIN_MAX; i++) {
+         const struct member *m = &g->members[i];
+         if (member_alive(j, m))
+            continue;
+         /* Dead, or done: if the group completed meanwhile, it was done. */
+         if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != val)
+            break;
+         snprintf(why, sizeof(why), "peer %d died before the group was complete",
+                  (int)m->pid);
+         fail_group(j, why);
+         return cl_fail(err, 0, "--join: peer group %s failed: %s", j->tag, why);
+      }
       futex_wait(word, val, POLL_NS);
    }
    return 0;
@@ -485,16 +531,16 @@ int cl_join_enter(struct cl_join *j, bool *pid_ns, struct cl_err *err)
    if (wait_while(j, &g->state, ST_SETUP, "waiting for the first peer's container", err))
       goto fail;
    if (g->state != ST_READY) {
-      cl_fail(err, 0, "--join: peer group %s failed (another peer gave up)", j->tag);
+      cl_fail(err, 0, "--join: peer group %s failed: %s", j->tag, g->failure);
       goto fail;
    }
    if (proc_start(j->proc_fd, g->ns_pid) != g->ns_start) {
       cl_fail(err, 0, "--join: the container of peer group %s is gone", j->tag);
-      fail_group(j);
+      fail_group(j, "the container is gone");
       goto fail;
    }
    if (enter_ns(g->ns_pid, g->pid_ns, pid_ns, err)) {
-      fail_group(j);
+      fail_group(j, err->msg);
       goto fail;
    }
    return 0;
@@ -510,7 +556,7 @@ int cl_join_barrier(struct cl_join *j, struct cl_err *err)
    bool last;
 
    if (lock(j) != 0) {
-      fail_group(j);
+      fail_group(j, "a peer could not lock the group");
       release(j);
       return cl_fail(err, 0, "--join: can't lock peer group %s", j->tag);
    }
@@ -536,12 +582,20 @@ int cl_join_barrier(struct cl_join *j, struct cl_err *err)
    return 0;
 }
 
-void cl_join_abandon(struct cl_join *j)
+void cl_join_abandon(struct cl_join *j, const char *why)
 {
-   if (j->shm != NULL)
-      fail_group(j);
+   if (j->shm != NULL) {
+      char *reason = cl_xasprintf("peer %d gave up: %s", (int)getpid(), why);
+      fail_group(j, reason);
+      free(reason);
+   }
    release(j);
    guard_signals(false);
+}
+
+int cl_join_interrupted(void)
+{
+   return interrupted;
 }
 
 int cl_join_pid(pid_t pid, bool *pid_ns, struct cl_err *err)

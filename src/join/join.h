@@ -71,9 +71,12 @@ int cl_join_enter(struct cl_join *j, bool *pid_ns, struct cl_err *err);
    then release the group's resources. */
 int cl_join_barrier(struct cl_join *j, struct cl_err *err);
 
-/* Give up (error path): mark the group failed so no peer waits for
-   nothing, unlink its names, release resources. */
-void cl_join_abandon(struct cl_join *j);
+/* Give up (error path): mark the group failed, with why, so no peer waits
+   for nothing; unlink its names, release resources. */
+void cl_join_abandon(struct cl_join *j, const char *why);
+
+/* The signal that interrupted the last wait, or 0. */
+int cl_join_interrupted(void);
 
 /* Enter the user and mount (and PID, if different) namespaces of pid. */
 int cl_join_pid(pid_t pid, bool *pid_ns, struct cl_err *err);

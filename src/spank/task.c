@@ -22,25 +22,37 @@
 #define STEP_BATCH_SCRIPT 0xfffffffbu
 #define STEP_EXTERN 0xfffffffcu
 
+#define EXIT_TASK_FAILED 31
+
+extern char **environ;
+
 /* Make the job's environment the container's: set what changed, unset
-   what went away. */
+   what went away. The names to unset are taken first: spank_setenv() may
+   reallocate the job's array under base. */
 static int apply_env(spank_t sp, char **base, const struct cl_env *env, struct cl_err *err)
 {
-   for (size_t i = 0; i < env->vars.n; i++) {
-      const char *v = env->vars.v[i];
-      char *name = cl_xstrndup(v, strcspn(v, "="));
-      spank_err_t rc = spank_setenv(sp, name, v + strlen(name) + 1, 1);
-      free(name);
-      if (rc != ESPANK_SUCCESS)
-         return cl_fail(err, 0, "can't set the task's environment: %s", spank_strerror(rc));
-   }
+   struct cl_strv gone = { 0 };
+   int rc = 0;
+
    for (; base != NULL && *base != NULL; base++) {
       char *name = cl_xstrndup(*base, strcspn(*base, "="));
       if (cl_env_get(env, name) == NULL)
-         spank_unsetenv(sp, name);
-      free(name);
+         cl_strv_push(&gone, name);
+      else
+         free(name);
    }
-   return 0;
+   for (size_t i = 0; rc == 0 && i < env->vars.n; i++) {
+      const char *v = env->vars.v[i];
+      char *name = cl_xstrndup(v, strcspn(v, "="));
+      spank_err_t e = spank_setenv(sp, name, v + strlen(name) + 1, 1);
+      free(name);
+      if (e != ESPANK_SUCCESS)
+         rc = cl_fail(err, 0, "can't set the task's environment: %s", spank_strerror(e));
+   }
+   for (size_t i = 0; i < gone.n; i++)
+      spank_unsetenv(sp, gone.v[i]);
+   cl_strv_free(&gone);
+   return rc;
 }
 
 static int enter(spank_t sp, struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
@@ -67,7 +79,7 @@ static int enter(spank_t sp, struct cl_container *ct, struct cl_plan *plan, stru
       return cl_peer_enter(ct, plan, &j, &pid_ns, err);
    if (cl_container_enter(ct, plan, err) || cl_join_publish(&j, getpid(), false, err)
        || cl_join_barrier(&j, err)) {
-      cl_join_abandon(&j);
+      cl_join_abandon(&j, err->msg);
       return -1;
    }
    return 0;
@@ -75,6 +87,7 @@ static int enter(spank_t sp, struct cl_container *ct, struct cl_plan *plan, stru
 
 int task_enter(spank_t sp, int ac, char **av)
 {
+   char **saved_environ;
    struct spank_request req;
    struct spank_site site;
    struct cl_container ct;
@@ -90,22 +103,32 @@ int task_enter(spank_t sp, int ac, char **av)
        && (step == STEP_BATCH_SCRIPT || step == STEP_EXTERN))
       return 0;
    cl_log_init("clearly");
+   /* This process is a fork of slurmstepd: its environ is the daemon's.
+      The container is the job's, so every lookup ($HOME, $USER, storage,
+      PMIx...) must see the job's environment. */
+   saved_environ = environ;
    /* After Slurm's setuid the task is not dumpable: its /proc files stay
       root's, so it could neither write its id maps nor be joined. */
    prctl(PR_SET_DUMPABLE, 1);
    cl_container_init(&ct);
-   if (spank_get_item(sp, S_JOB_ENV, &job_env) != ESPANK_SUCCESS)
-      job_env = NULL;
-   ct.env_base = job_env;
+   if (spank_get_item(sp, S_JOB_ENV, &job_env) == ESPANK_SUCCESS && job_env != NULL)
+      environ = job_env;
    if (spank_site_parse(ac, av, &site, &err) || spank_container_fill(&req, &site, &ct, &err))
       goto fail;
    if (cl_plan_make(&ct, &plan, &err))
       goto fail;
    cl_plan_log(&plan);
-   if (enter(sp, &ct, &plan, &err) || apply_env(sp, job_env, &plan.env, &err))
+   if (enter(sp, &ct, &plan, &err))
+      goto fail;
+   environ = saved_environ; /* spank_setenv() may move the job's array */
+   if (apply_env(sp, job_env, &plan.env, &err))
       goto fail;
    return 0;
 fail:
+   environ = saved_environ;
    cl_error("%s", err.msg);
-   return -1;
+   /* Exit here rather than return an error: Slurm ignores task_init
+      failures of a plugin marked "optional" and would run the command on
+      the host. This process is the task, about to exec the command. */
+   _exit(EXIT_TASK_FAILED);
 }

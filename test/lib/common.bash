@@ -131,3 +131,57 @@ require_feature() {
       skip "this build lacks feature $1 (clearly run --feature=$1 exits $rc); see configure's summary"
    fi
 }
+
+# ---- for the suites of clearly-image (clearly image, clearly convert) ----
+
+# Set-up of a test of clearly-image: $STORAGE, a storage directory of the
+# test's own, also exported as $CLEARLY_IMAGE_STORAGE (a safety net: even a
+# test that forgets -s stays out of the user's default); $W, an empty
+# scratch directory; and a skip if clearly-image is not built. The
+# arguments are a clearly command that runs clearly-image, to find out.
+image_test_setup() {
+   STORAGE=$BATS_TEST_TMPDIR/storage
+   export CLEARLY_IMAGE_STORAGE=$STORAGE
+   W=$BATS_TEST_TMPDIR/w
+   mkdir -p "$W"
+   local out
+   if out=$("$CLEARLY" "$@" 2>&1) || [[ $out != *"can't find program clearly-image"* ]]; then
+      return 0
+   fi
+   skip "clearly-image is not built (configure without libarchive?)"
+}
+
+# Images hold read-only directories; make them writable so that bats can
+# clean up after the test.
+image_test_teardown() {
+   chmod -R u+rwX "$BATS_TEST_TMPDIR" 2>/dev/null || true
+}
+
+# An error line of program $1 (e.g. "clearly image"), exactly one,
+# containing the other arguments.
+assert_error_line_of() {
+   local program=$1
+   shift
+   assert_one_line
+   local re="^$program\\[[0-9]+\\]: error: "
+   if [[ ! $output =~ $re ]]; then
+      printf 'not a %s error line: %s\n' "$program" "$output" >&2
+      return 1
+   fi
+   assert_output_has "$@"
+}
+
+# A description of the tree at $1, for comparing trees: type, mode, link
+# count, size (files), mtime (whole seconds), symlink target, path.
+tree_list() {
+   (cd "$1" && find . -printf '%y\t%m\t%n\t%T@\t%l\t%p\n' \
+      | awk -F'\t' -v OFS='\t' '{ $4 = int($4); print }' | LC_ALL=C sort)
+   (cd "$1" && find . -type f -printf '%s\t%p\n' | LC_ALL=C sort)
+   (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+}
+
+# Fail, showing the differences, unless the trees at $1 and $2 are alike
+# (see tree_list).
+assert_same_tree() {
+   diff -u <(tree_list "$1") <(tree_list "$2")
+}

@@ -3,28 +3,16 @@
 load ../lib/common
 
 setup() {
-   STORAGE=$BATS_TEST_TMPDIR/storage
-   export CLEARLY_IMAGE_STORAGE=$STORAGE
-   W=$BATS_TEST_TMPDIR/w
-   mkdir -p "$W"
-   local out
-   if out=$("$CLEARLY" convert --help 2>&1) || [[ $out != *"can't find program clearly-image"* ]]; then
-      return 0
-   fi
-   skip "clearly-image is not built (configure without libarchive?)"
+   image_test_setup convert --help
 }
 
 teardown() {
-   chmod -R u+rwX "$BATS_TEST_TMPDIR" 2>/dev/null || true
+   image_test_teardown
 }
 
+# An error line of clearly convert, exactly one, containing the arguments.
 assert_convert_error() {
-   assert_one_line
-   if [[ ! $output =~ ^clearly\ convert\[[0-9]+\]:\ error:\  ]]; then
-      printf 'not a clearly convert error line: %s\n' "$output" >&2
-      return 1
-   fi
-   assert_output_has "$@"
+   assert_error_line_of "clearly convert" "$@"
 }
 
 # Directory $1 holds exactly the names $2... (no temporaries left).
@@ -38,17 +26,6 @@ assert_dir_holds() {
       printf 'directory %s holds:\n%s\nexpected:\n%s\n' "$dir" "$got" "$want" >&2
       return 1
    fi
-}
-
-tree_list() {
-   (cd "$1" && find . -printf '%y\t%m\t%n\t%T@\t%l\t%p\n' \
-      | awk -F'\t' -v OFS='\t' '{ $4 = int($4); print }' | LC_ALL=C sort)
-   (cd "$1" && find . -type f -printf '%s\t%p\n' | LC_ALL=C sort)
-   (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
-}
-
-assert_same_tree() {
-   diff -u <(tree_list "$1") <(tree_list "$2")
 }
 
 # The busybox image plus things that are easy to lose on the way: hard

@@ -5,32 +5,16 @@
 load ../lib/common
 
 setup() {
-   STORAGE=$BATS_TEST_TMPDIR/storage
-   # A safety net: even a test that forgets -s stays out of the default.
-   export CLEARLY_IMAGE_STORAGE=$STORAGE
-   W=$BATS_TEST_TMPDIR/w
-   mkdir -p "$W"
-   local out
-   if out=$("$CLEARLY" image storage-path 2>&1) \
-      || [[ $out != *"can't find program clearly-image"* ]]; then
-      return 0
-   fi
-   skip "clearly-image is not built (configure without libarchive?)"
+   image_test_setup image storage-path
 }
 
-# Images hold read-only directories; let bats clean up after us.
 teardown() {
-   chmod -R u+rwX "$BATS_TEST_TMPDIR" 2>/dev/null || true
+   image_test_teardown
 }
 
 # An error line of clearly image, exactly one, containing the arguments.
 assert_image_error() {
-   assert_one_line
-   if [[ ! $output =~ ^clearly\ image\[[0-9]+\]:\ error:\  ]]; then
-      printf 'not a clearly image error line: %s\n' "$output" >&2
-      return 1
-   fi
-   assert_output_has "$@"
+   assert_error_line_of "clearly image" "$@"
 }
 
 # Storage holds nothing: no image and no temporary.
@@ -41,19 +25,6 @@ assert_storage_empty() {
       printf 'storage should be empty, holds:\n%s\n' "$left" >&2
       return 1
    fi
-}
-
-# A description of the tree at $1, for comparing trees: type, mode, link
-# count, size (files), mtime (whole seconds), symlink target, path.
-tree_list() {
-   (cd "$1" && find . -printf '%y\t%m\t%n\t%T@\t%l\t%p\n' \
-      | awk -F'\t' -v OFS='\t' '{ $4 = int($4); print }' | LC_ALL=C sort)
-   (cd "$1" && find . -type f -printf '%s\t%p\n' | LC_ALL=C sort)
-   (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
-}
-
-assert_same_tree() {
-   diff -u <(tree_list "$1") <(tree_list "$2")
 }
 
 # A small image tree without any of the mount points clearly run needs.

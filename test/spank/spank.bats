@@ -59,12 +59,16 @@ assert_step_clean() {
 }
 
 @test "two steps get two containers; --clearly-no-join one per task" {
-   a=$(srun -n1 --clearly-image="$IMG" readlink /proc/self/ns/mnt)
-   b=$(srun -n1 --clearly-image="$IMG" readlink /proc/self/ns/mnt)
-   [[ $a == mnt:* && $b == mnt:* && $a != "$b" ]]
-   run srun -n2 --clearly-no-join --clearly-image="$IMG" readlink /proc/self/ns/mnt
+   # Namespace numbers are reused once a namespace is gone: compare
+   # containers by their private /tmp instead.
+   run srun -n1 --clearly-image="$IMG" touch /tmp/first-step
    assert_status 0
-   [[ ${#lines[@]} -eq 2 && ${lines[0]} != "${lines[1]}" ]]
+   run srun -n1 --clearly-image="$IMG" sh -c 'test -e /tmp/first-step && echo same || echo new'
+   [[ $output == new ]]
+   # Both tasks alive at once, so their numbers can't be reused.
+   run srun -n2 --clearly-no-join --clearly-image="$IMG" sh -c 'readlink /proc/self/ns/mnt; sleep 1'
+   assert_status 0
+   [[ ${#lines[@]} -eq 2 && ${lines[0]} == mnt:* && ${lines[0]} != "${lines[1]}" ]]
    assert_step_clean
 }
 
@@ -117,7 +121,8 @@ assert_step_clean() {
    assert_status 0
    [[ $(grep -c "image file" <<<"$output") -eq 2 ]]
    [[ $(grep mnt: <<<"$output" | sort -u | wc -l) -eq 1 ]]
-   ! grep -q squashfuse /proc/self/mountinfo
+   run grep -c squashfuse /proc/self/mountinfo
+   [[ $output == 0 ]]
    assert_step_clean
 }
 
@@ -165,6 +170,24 @@ JOB
    scancel "$job"
    wait "$pid" || true
    for i in $(seq 100); do pgrep -u "$(id -u)" -x sleep >/dev/null || break; sleep 0.1; done
-   ! pgrep -u "$(id -u)" -x sleep
+   run pgrep -u "$(id -u)" -x sleep
+   [[ $status -ne 0 ]]
    assert_step_clean
+}
+
+@test "--clearly-home binds the job user's \$HOME (the job's environment, not slurmd's)" {
+   home=$BATS_TEST_TMPDIR/home
+   mkdir "$home"
+   echo mine > "$home/dotfile"
+   HOME=$home run srun -n1 --clearly-image="$IMG" --clearly-home sh -c 'echo $HOME; cat ~/dotfile'
+   assert_status 0
+   [[ $output == "/home/$USER"$'\n'mine ]]
+}
+
+@test "a stored image by name, with the job's \$CLEARLY_IMAGE_STORAGE" {
+   export CLEARLY_IMAGE_STORAGE=$BATS_TEST_TMPDIR/storage
+   "$CLEARLY" image import "$IMG" test/busybox:1 || skip "clearly image not available"
+   run srun -n2 --clearly-image=test/busybox:1 cat /etc/image-file
+   assert_status 0
+   [[ $(grep -c "image file" <<<"$output") -eq 2 ]]
 }
