@@ -19,7 +19,7 @@ int img_sqfs_unpack(const char *file, const char *dst, struct cl_err *err);
 /* Write SquashFS file (a new file, overwritten) from directory src with
    mksquashfs, compression comp (NULL: the default).
 
-   The default is zstd, chosen for start-up time. Measured with
+   The default is lz4, chosen for start-up time. Measured with
    mksquashfs 4.5.1 and squashfuse 0.1.105 on the 2-core build machine,
    averages of 3-20 runs, for the test busybox image and for that image
    plus Python's library (/usr/lib/python3.11: 54 MB, 1,403 files):
@@ -39,15 +39,14 @@ int img_sqfs_unpack(const char *file, const char *dst, struct cl_err *err);
    is after dropping the page cache. "read all files": the same run, then
    cat of every file of the Python library.
 
-   lz4 decompresses fastest, but its files are 65% bigger than zstd's.
-   zstd is within 7 ms of it at start, 2x faster than gzip (mksquashfs's
-   own default) and 7x faster than xz, with files nearly as small as xz's.
-   On a cluster the image is read from a shared filesystem by many nodes
-   at once, where reading 65% more bytes can cost more than the
-   decompression lz4 saves (not measured here: one local disk), and
-   storage quotas count bytes too. --compression=lz4 is there for the last
-   milliseconds on a fast local disk. */
-#define IMG_SQFS_COMP_DEFAULT "zstd"
+   Every run mounts the image anew, so nothing of it stays in the page
+   cache: each start decompresses what the command touches. lz4 does that
+   fastest; bench/squash.sh measured `clearly run IMG.sqfs -- /bin/true`
+   at 3.0x the directory start with lz4, 4.6x with zstd, 9x with gzip
+   (mksquashfs's own default) and 36x with xz. Its files are 65% bigger
+   than zstd's: --compression=zstd is there for images where size (quota,
+   a slow shared filesystem) matters more than start-up. */
+#define IMG_SQFS_COMP_DEFAULT "lz4"
 int img_sqfs_pack(const char *src, const char *file, const char *comp, struct cl_err *err);
 
 /* Is comp a compression both mksquashfs and squashfuse handle? */

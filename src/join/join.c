@@ -393,8 +393,11 @@ int cl_join_attach(struct cl_join *j, const char *tag, unsigned count, double ti
       unlock(j);
       release(j);
       guard_signals(false);
-      return cl_fail(err, 0, "--join: peer group %s %s %u peers, not %u", tag,
-                     expected == count ? "already has its" : "expects", expected, count);
+      if (expected == count)
+         return cl_fail(err, 0, "--join: peer group %s is full: it already has its %u peers",
+                        tag, expected);
+      return cl_fail(err, 0, "--join: peer group %s expects %u peers, not %u", tag, expected,
+                     count);
    }
    /* Peers read the members without the lock: fill the slot, then count
       it. */

@@ -105,15 +105,15 @@ magic() {
    assert_dir_holds "$W" t.tar t.tar.gz t.tgz t.tar.xz t.txz t.tar.zst t.tzst
 }
 
-@test "directory to SquashFS: zstd by default, --compression otherwise" {
+@test "directory to SquashFS: lz4 by default, --compression otherwise" {
    run "$CLEARLY" convert "$IMG" "$W/bb.sqfs"
    assert_status 0
    assert_output ""
    [[ $(magic "$W/bb.sqfs") == 68737173* ]]
-   unsquashfs -s "$W/bb.sqfs" | grep -q 'Compression zstd'
-   run "$CLEARLY" convert --compression=lz4 "$IMG" "$W/bb.squashfs"
+   unsquashfs -s "$W/bb.sqfs" | grep -q 'Compression lz4'
+   run "$CLEARLY" convert --compression=zstd "$IMG" "$W/bb.squashfs"
    assert_status 0
-   unsquashfs -s "$W/bb.squashfs" | grep -q 'Compression lz4'
+   unsquashfs -s "$W/bb.squashfs" | grep -q 'Compression zstd'
    assert_dir_holds "$W" bb.sqfs bb.squashfs
 }
 
