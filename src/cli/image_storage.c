@@ -45,18 +45,11 @@ int img_storage_delete(const char *storage, const char *name, struct cl_err *err
       return -1;
    path = cl_storage_image_path(storage, name);
    if (lstat(path, &st) != 0 && errno == ENOENT) {
-      char *list = NULL;
-      size_t len = 0;
-      FILE *f;
+      char *list;
       free(path);
       if (cl_storage_list(storage, &names, err))
          return -1;
-      f = open_memstream(&list, &len);
-      if (f == NULL)
-         abort();
-      for (size_t i = 0; i < names.n; i++)
-         fprintf(f, "%s%s", i ? ", " : "", names.v[i]);
-      fclose(f);
+      list = cl_strv_join(&names, ", ");
       if (names.n == 0)
          cl_fail(err, 0, "no such image in storage %s (it is empty): %s", storage, name);
       else

@@ -59,17 +59,15 @@ static char *stored_names(const char *storage)
 {
    struct cl_strv names = { 0 };
    struct cl_err ignored;
-   char *list = NULL;
+   char *list;
 
-   if (cl_storage_list(storage, &names, &ignored) == 0)
-      for (size_t i = 0; i < names.n; i++) {
-         char *more = cl_xasprintf("%s%s%s", list ? list : "", list ? ", " : "", names.v[i]);
-         free(list);
-         free(names.v[i]);
-         list = more;
-      }
-   free(names.v);
-   return list ? list : cl_xstrdup("none");
+   if (cl_storage_list(storage, &names, &ignored) != 0 || names.n == 0) {
+      cl_strv_free(&names);
+      return cl_xstrdup("none");
+   }
+   list = cl_strv_join(&names, ", ");
+   cl_strv_free(&names);
+   return list;
 }
 
 static int find_stored(const struct cl_container *ct, struct cl_image *img, struct cl_err *err)

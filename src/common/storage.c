@@ -106,11 +106,6 @@ char *cl_storage_image_path(const char *dir, const char *name)
    return path;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-   return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int cl_storage_list(const char *dir, struct cl_strv *names, struct cl_err *err)
 {
    char *img = cl_storage_img_dir(dir);
@@ -148,25 +143,15 @@ int cl_storage_list(const char *dir, struct cl_strv *names, struct cl_err *err)
    }
    closedir(d);
    free(img);
-   if (names->n > first)
-      qsort(names->v + first, names->n - first, sizeof(char *), cmp_str);
+   cl_strv_sort(names, first);
    return 0;
 }
 
 bool cl_storage_contains(const char *dir, const char *path)
 {
    char *img = cl_storage_img_dir(dir);
-   char *img_real = realpath(img, NULL);
-   char *path_real = realpath(path, NULL);
-   bool inside = false;
+   bool inside = cl_path_within(path, img);
 
-   if (img_real != NULL && path_real != NULL) {
-      size_t n = strlen(img_real);
-      inside = strncmp(path_real, img_real, n) == 0
-               && (path_real[n] == '\0' || path_real[n] == '/');
-   }
    free(img);
-   free(img_real);
-   free(path_real);
    return inside;
 }

@@ -316,19 +316,13 @@ struct pack {
    const char *file;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-   return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted names in directory fd (not "." or ".."), so archives come out the
    same every time. */
 static int dir_names_sorted(int fd, const char *path, struct cl_strv *names, struct cl_err *err)
 {
    if (cl_dir_names(fd, path, names, err))
       return -1;
-   if (names->n > 1)
-      qsort(names->v, names->n, sizeof(char *), cmp_str);
+   cl_strv_sort(names, 0);
    return 0;
 }
 

@@ -60,6 +60,31 @@ void cl_strv_push(struct cl_strv *sv, char *s)
    sv->v[sv->n] = NULL;
 }
 
+char *cl_strv_join(const struct cl_strv *sv, const char *sep)
+{
+   size_t len = 1, seplen = strlen(sep);
+   char *out, *o;
+
+   for (size_t i = 0; i < sv->n; i++)
+      len += strlen(sv->v[i]) + seplen;
+   out = o = cl_xmalloc(len);
+   *o = '\0';
+   for (size_t i = 0; i < sv->n; i++)
+      o = stpcpy(stpcpy(o, i ? sep : ""), sv->v[i]);
+   return out;
+}
+
+static int strv_cmp(const void *a, const void *b)
+{
+   return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cl_strv_sort(struct cl_strv *sv, size_t first)
+{
+   if (sv->n > first + 1)
+      qsort(sv->v + first, sv->n - first, sizeof(char *), strv_cmp);
+}
+
 int cl_read_file(const char *path, char **buf, size_t *len, struct cl_err *err)
 {
    size_t cap = 4096, n = 0;

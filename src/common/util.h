@@ -22,6 +22,12 @@ struct cl_strv {
    size_t cap;
 };
 void cl_strv_push(struct cl_strv *sv, char *s); /* takes ownership of s */
+
+/* The strings joined with sep between them (a new string; "" if none). */
+char *cl_strv_join(const struct cl_strv *sv, const char *sep);
+
+/* Sort the strings from index first on, bytewise. */
+void cl_strv_sort(struct cl_strv *sv, size_t first);
 void cl_strv_free(struct cl_strv *sv); /* frees the strings too; sv is empty after */
 
 /* Read a whole file (or pipe: no seeking) into a NUL-terminated buffer. */
