@@ -23,6 +23,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 reps=${CLEARLY_BENCH_REPS:-7}
 ns=${CLEARLY_BENCH_JOIN_NS:-"2 8 32 64 128"}
 jtimeout=${CLEARLY_BENCH_JOIN_TIMEOUT:-60}
@@ -37,7 +38,6 @@ while getopts r:n:t:h opt; do
       *) usage >&2; exit 2 ;;
    esac
 done
-die() { echo "join.sh: $*" >&2; exit 2; }
 [[ $reps =~ ^[0-9]+$ ]] && ((reps >= 1)) || die "REPS must be a number >= 1: $reps"
 [[ $jtimeout =~ ^[0-9]+$ ]] && ((jtimeout >= 1)) || die "the timeout must be whole seconds >= 1: $jtimeout"
 for n in $ns; do
@@ -45,48 +45,23 @@ for n in $ns; do
 done
 
 # ---- the clearly binary ----
-if [[ -n ${CLEARLY:-} ]]; then
-   clearly=$CLEARLY
-elif [[ -x $top/src/cli/clearly ]]; then
-   clearly=$top/src/cli/clearly
-else
-   die "no clearly binary: set CLEARLY=path (e.g. build out of tree with
-   mkdir /tmp/b && cd /tmp/b && $top/configure && make, then CLEARLY=/tmp/b/src/cli/clearly)"
-fi
-[[ -x $clearly && -f $clearly ]] || die "not an executable file: $clearly"
-clearly=$(cd "$(dirname "$clearly")" && pwd)/$(basename "$clearly")
-[[ $(head -c 2 "$clearly") != '#!' ]] || die "$clearly is a script (libtool wrapper?); point CLEARLY at the real binary"
+bench_clearly
 
 # ---- as root: re-run unprivileged ----
 if [[ $(id -u) == 0 ]]; then
-   user=${CLEARLY_BENCH_USER:-clearlytest}
-   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
-   work=$(mktemp -d /tmp/clearly-bench.XXXXXX)
-   trap 'rm -rf "$work"' EXIT
-   chmod 0755 "$work"
-   # clearly finds its helper programs next to itself: keep them together.
-   cp "$clearly" "$work/clearly"
-   for h in clearly-image clearly-squashfuse; do
-      [[ -x $(dirname "$clearly")/$h ]] && cp "$(dirname "$clearly")/$h" "$work/"
-   done
-   cp "${BASH_SOURCE[0]}" "$work/join.sh"
-   if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-      cp -a "$CLEARLY_BENCH_IMG" "$work/img"
-   else
-      [[ -x ${BUSYBOX:-/bin/busybox} ]] || die "busybox not found: apt-get install busybox-static"
-      "$top/test/lib/mkimage-busybox.sh" "$work/img" >/dev/null
-   fi
+   bench_user
+   bench_workdir
+   bench_copy_clearly "$work"
+   bench_copy_self "$work"
+   bench_copy_image "$work/img"
    chmod -R a+rX "$work"
-   home=$(getent passwd "$user" | cut -d: -f6)
-   echo "join.sh: running as unprivileged user $user"
    rc=0
-   runuser -u "$user" -- env -i "HOME=$home" "USER=$user" "LOGNAME=$user" \
-      "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8" \
+   bench_runuser /usr/local/bin:/usr/bin:/bin "$work/join.sh" \
       "CLEARLY=$work/clearly" "CLEARLY_BENCH_IMG=$work/img" \
       "CLEARLY_BENCH_REPS=$reps" "CLEARLY_BENCH_JOIN_NS=$ns" \
       "CLEARLY_BENCH_JOIN_TIMEOUT=$jtimeout" \
       "CLEARLY_BENCH_CC=${CLEARLY_BENCH_CC:-${CC:-cc}}" \
-      bash "$work/join.sh" || rc=$?
+      || rc=$?
    exit "$rc"
 fi
 
@@ -95,13 +70,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/clearly-bench-run.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cc=${CLEARLY_BENCH_CC:-${CC:-cc}}
 command -v "$cc" >/dev/null || die "can't run; install: apt-get install gcc"
-if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-   img=$CLEARLY_BENCH_IMG
-else
-   img=$tmp/img
-   [[ -x ${BUSYBOX:-/bin/busybox} ]] || die "can't run; install: apt-get install busybox-static"
-   "$top/test/lib/mkimage-busybox.sh" "$img" >/dev/null
-fi
+missing=()
+bench_image
+bench_need
 [[ -x $img/bin/sleep ]] || die "image has no /bin/sleep: $img"
 "$clearly" run "$img" -- sleep 0.01 || die "clearly run $img -- sleep 0.01 fails"
 uid=$(id -u)
@@ -113,21 +84,7 @@ fixenv=(env -i "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$HOME" "USER=${USER:-$(
 # moment to the last wait(2) (CLOCK_MONOTONIC), so the forks are not
 # counted. The children's stdout goes to /dev/null, their stderr is kept.
 # Prints "NANOSECONDS FAILURES" (children not exiting 0).
-cat > "$tmp/gang.c" <<'EOF'
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static long long now_ns(void)
-{
-   struct timespec t;
-   clock_gettime(CLOCK_MONOTONIC, &t);
-   return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
+{ bench_c_clock; cat <<'EOF'
 
 int main(int argc, char **argv)
 {
@@ -171,7 +128,8 @@ int main(int argc, char **argv)
    return 0;
 }
 EOF
-"$cc" -O2 -o "$tmp/gang" "$tmp/gang.c" || die "can't compile the launcher with $cc"
+} > "$tmp/gang.c"
+bench_cc "$tmp/gang" launcher
 
 # /dev/shm objects of this run's groups: their tags all start with $prefix,
 # so objects of other runs (or users of the same uid) are not counted.

@@ -27,6 +27,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 reps=${CLEARLY_BENCH_REPS:-9}
 iters=${CLEARLY_BENCH_ITERS:-1000}
 
@@ -39,54 +40,34 @@ while getopts r:n:h opt; do
       *) usage >&2; exit 2 ;;
    esac
 done
-die() { echo "mpi-pingpong.sh: $*" >&2; exit 2; }
 [[ $reps =~ ^[0-9]+$ ]] && ((reps >= 1)) || die "REPS must be a number >= 1: $reps"
 [[ $iters =~ ^[0-9]+$ ]] && ((iters >= 1)) || die "ITERS must be a number >= 1: $iters"
 
 # ---- the clearly binary ----
-if [[ -n ${CLEARLY:-} ]]; then
-   clearly=$CLEARLY
-elif [[ -x $top/src/cli/clearly ]]; then
-   clearly=$top/src/cli/clearly
-else
-   die "no clearly binary: set CLEARLY=path (e.g. build out of tree with
-   mkdir /tmp/b && cd /tmp/b && $top/configure && make, then CLEARLY=/tmp/b/src/cli/clearly)"
-fi
-[[ -x $clearly && -f $clearly ]] || die "not an executable file: $clearly"
-clearly=$(cd "$(dirname "$clearly")" && pwd)/$(basename "$clearly")
-[[ $(head -c 2 "$clearly") != '#!' ]] || die "$clearly is a script (libtool wrapper?); point CLEARLY at the real binary"
+bench_clearly
 
 missing=()
 command -v mpicc >/dev/null || missing+=(libopenmpi-dev)
 command -v mpirun >/dev/null || missing+=(openmpi-bin)
-((${#missing[@]} == 0)) || die "can't run; install: apt-get install ${missing[*]}"
+bench_need
 
 # ---- as root: re-run unprivileged ----
 if [[ $(id -u) == 0 ]]; then
-   user=${CLEARLY_BENCH_USER:-clearlytest}
-   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
-   work=$(mktemp -d /tmp/clearly-bench.XXXXXX)
-   trap 'rm -rf "$work"' EXIT
-   chmod 0755 "$work"
-   cp "$clearly" "$work/clearly"
-   for h in clearly-image clearly-squashfuse; do
-      [[ -x $(dirname "$clearly")/$h ]] && cp "$(dirname "$clearly")/$h" "$work/"
-   done
+   bench_user
+   bench_workdir
+   bench_copy_clearly "$work"
    # The copy of the script finds the sources at ../examples, ../test.
    mkdir -p "$work/bench" "$work/examples/mpi" "$work/test/lib"
-   cp "${BASH_SOURCE[0]}" "$work/bench/mpi-pingpong.sh"
+   bench_copy_self "$work/bench"
    cp "$top/examples/mpi/pingpong.c" "$work/examples/mpi/"
    cp "$top/test/lib/mkimage-busybox.sh" "$work/test/lib/"
    [[ -z ${CLEARLY_BENCH_IMG:-} ]] || cp -a "$CLEARLY_BENCH_IMG" "$work/img"
    chown -R "$user:" "$work"
-   home=$(getent passwd "$user" | cut -d: -f6)
-   echo "mpi-pingpong.sh: running as unprivileged user $user"
    rc=0
-   runuser -u "$user" -- env -i "HOME=$home" "USER=$user" "LOGNAME=$user" \
-      "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8" \
+   bench_runuser /usr/local/bin:/usr/bin:/bin "$work/bench/mpi-pingpong.sh" \
       "CLEARLY=$work/clearly" ${CLEARLY_BENCH_IMG:+"CLEARLY_BENCH_IMG=$work/img"} \
       "CLEARLY_BENCH_REPS=$reps" "CLEARLY_BENCH_ITERS=$iters" \
-      bash "$work/bench/mpi-pingpong.sh" || rc=$?
+      || rc=$?
    exit "$rc"
 fi
 

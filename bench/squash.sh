@@ -31,6 +31,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${CLEARLY_BENCH_RUNS:-100}
 warmup=${CLEARLY_BENCH_WARMUP:-10}
 read_runs=${CLEARLY_BENCH_READ_RUNS:-5}
@@ -51,12 +52,8 @@ while getopts n:w:r:C:B:h opt; do
       *) usage >&2; exit 2 ;;
    esac
 done
-for v in runs warmup read_runs big_mb; do
-   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "squash.sh: $v must be a number: ${!v}" >&2; exit 2; }
-done
-((runs >= 1 && read_runs >= 1)) || { echo "squash.sh: need at least one run" >&2; exit 2; }
-
-die() { echo "squash.sh: $*" >&2; exit 2; }
+bench_numbers runs warmup read_runs big_mb
+((runs >= 1 && read_runs >= 1)) || die "need at least one run"
 
 # ---- the default compression of `clearly convert` ----
 # Named in the sources (IMG_SQFS_COMP_DEFAULT, src/cli/cmd_image.h); when it
@@ -103,7 +100,6 @@ done
 
 # ---- as root: re-run unprivileged ----
 if [[ $(id -u) == 0 ]]; then
-   user=${CLEARLY_BENCH_USER:-clearlytest}
    [[ -c /dev/fuse ]] || die "no /dev/fuse: load the fuse module (modprobe fuse) or give the container the device"
    fuse_mode=$(stat -c %a /dev/fuse)
    restore=
@@ -112,32 +108,24 @@ if [[ $(id -u) == 0 ]]; then
       restore="chmod $fuse_mode /dev/fuse;"
       echo "squash.sh: /dev/fuse was mode $fuse_mode; made it 0666 for the run (restored at exit)"
    fi
-   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
+   bench_user
    work=$(mktemp -d /tmp/clearly-sqbench.XXXXXX)
    trap "$restore"' rm -rf "$work" ${bins:+"$bins"}' EXIT
    trap 'exit 130' INT
    trap 'exit 143' TERM
    chmod 0755 "$work"
    cp "$clearly" "$server" "$work/"
-   cp "${BASH_SOURCE[0]}" "$work/squash.sh"
-   if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-      cp -a "$CLEARLY_BENCH_IMG" "$work/img"
-   else
-      [[ -x ${BUSYBOX:-/bin/busybox} ]] || die "busybox not found: apt-get install busybox-static"
-      "$top/test/lib/mkimage-busybox.sh" "$work/img" >/dev/null
-   fi
+   bench_copy_self "$work"
+   bench_copy_image "$work/img"
    chmod -R a+rX "$work"
-   home=$(getent passwd "$user" | cut -d: -f6)
-   echo "squash.sh: running as unprivileged user $user"
    rc=0
-   runuser -u "$user" -- env -i "HOME=$home" "USER=$user" "LOGNAME=$user" \
-      "PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin" "LANG=C.UTF-8" \
+   bench_runuser /usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin "$work/squash.sh" \
       "CLEARLY=$work/clearly" "CLEARLY_BENCH_IMG=$work/img" \
       "CLEARLY_BENCH_RUNS=$runs" "CLEARLY_BENCH_WARMUP=$warmup" \
       "CLEARLY_BENCH_READ_RUNS=$read_runs" "CLEARLY_BENCH_COMP=$comp" \
       "CLEARLY_BENCH_COMPS=$comps" "CLEARLY_BENCH_BIG_MB=$big_mb" \
       "CLEARLY_BENCH_CC=${CLEARLY_BENCH_CC:-${CC:-cc}}" \
-      bash "$work/squash.sh" || rc=$?
+      || rc=$?
    exit "$rc"
 fi
 
@@ -173,20 +161,8 @@ command -v mksquashfs >/dev/null || missing+=(squashfs-tools)
 command -v squashfuse >/dev/null || missing+=(squashfuse)
 command -v fusermount3 >/dev/null || missing+=(fuse3)
 command -v ch-run >/dev/null || missing+=(charliecloud-runtime)
-if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-   img=$CLEARLY_BENCH_IMG
-else
-   img=$tmp/img
-   if [[ -x ${BUSYBOX:-/bin/busybox} ]]; then
-      "$top/test/lib/mkimage-busybox.sh" "$img" >/dev/null
-   else
-      missing+=(busybox-static)
-   fi
-fi
-if ((${#missing[@]})); then
-   echo "squash.sh: can't run; install: apt-get install ${missing[*]}" >&2
-   exit 2
-fi
+bench_image
+bench_need
 [[ -x $img/bin/true && -f $img/etc/image-file ]] || die "not a busybox image (no /bin/true, /etc/image-file): $img"
 # A private copy, with /tiny: the smallest static program that exits 0
 # (x86-64 only), whose start reads next to nothing from the image, so that
@@ -217,16 +193,7 @@ fixenv=(env -i "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$HOME" "USER=$USER" "LA
 # process and of every descendant it waited for. Prints per command: label,
 # median, p10, p90, min (ns), median and max ru_maxrss (KiB). A failing
 # step stops everything.
-cat > "$tmp/timeloop.c" <<'EOF'
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+{ bench_c_clock; bench_c_report; cat <<'EOF'
 
 #define MAX_CMDS 16
 #define MAX_STEPS 8
@@ -238,25 +205,6 @@ struct cmd {
    long long *ns;
    long *rss;
 };
-
-static int cmp_ll(const void *a, const void *b)
-{
-   long long x = *(const long long *)a, y = *(const long long *)b;
-   return (x > y) - (x < y);
-}
-
-static int cmp_l(const void *a, const void *b)
-{
-   long x = *(const long *)a, y = *(const long *)b;
-   return (x > y) - (x < y);
-}
-
-static long long now_ns(void)
-{
-   struct timespec t;
-   clock_gettime(CLOCK_MONOTONIC, &t);
-   return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 /* Run one step; its ru_maxrss in *rss. */
 static int step(const struct cmd *c, char **argv, int devnull, long *rss)
@@ -330,21 +278,13 @@ int main(int argc, char **argv)
          }
       }
    }
-   for (int k = 0; k < n; k++) {
-      struct cmd *c = &cmds[k];
-      long long med;
-      long rmed;
-      qsort(c->ns, runs, sizeof(long long), cmp_ll);
-      qsort(c->rss, runs, sizeof(long), cmp_l);
-      med = runs % 2 ? c->ns[runs / 2] : (c->ns[runs / 2 - 1] + c->ns[runs / 2]) / 2;
-      rmed = c->rss[runs / 2];
-      printf("%s %lld %lld %lld %lld %ld %ld\n", c->label, med, c->ns[runs / 10],
-             c->ns[runs - 1 - runs / 10], c->ns[0], rmed, c->rss[runs - 1]);
-   }
+   for (int k = 0; k < n; k++)
+      report(cmds[k].label, cmds[k].ns, cmds[k].rss, runs);
    return 0;
 }
 EOF
-"$cc" -O2 -o "$tmp/timeloop" "$tmp/timeloop.c" || die "can't compile the timing helper with $cc"
+} > "$tmp/timeloop.c"
+bench_cc "$tmp/timeloop" "timing helper"
 
 # ---- images ----
 # The small image is the busybox one. The big one adds BIG_MB MiB of this

@@ -24,6 +24,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${CLEARLY_BENCH_RUNS:-40}
 warmup=${CLEARLY_BENCH_WARMUP:-3}
 
@@ -36,12 +37,8 @@ while getopts n:w:h opt; do
       *) usage >&2; exit 2 ;;
    esac
 done
-for v in runs warmup; do
-   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "srun.sh: $v must be a number: ${!v}" >&2; exit 2; }
-done
-((runs >= 1)) || { echo "srun.sh: need at least one run" >&2; exit 2; }
-
-die() { echo "srun.sh: $*" >&2; exit 2; }
+bench_numbers runs warmup
+((runs >= 1)) || die "need at least one run"
 
 # ---- as root: a cluster with the plugin, then re-run unprivileged ----
 if [[ $(id -u) == 0 ]]; then
@@ -60,8 +57,7 @@ if [[ $(id -u) == 0 ]]; then
       || die "Slurm not found: apt-get install slurm-wlm munge"
    command -v busybox >/dev/null || [[ -x ${BUSYBOX:-/bin/busybox} ]] \
       || die "busybox not found: apt-get install busybox-static"
-   user=${CLEARLY_BENCH_USER:-clearlytest}
-   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
+   bench_user
    work=$(mktemp -d /tmp/clearly-bench-srun.XXXXXX)
    cluster=
    cleanup() {
@@ -73,12 +69,8 @@ if [[ $(id -u) == 0 ]]; then
    mkdir "$work/lib"
    cp "$plugin" "$work/lib/clearly_spank.so"
    [[ -x $squashfuse ]] && cp "$squashfuse" "$work/lib/"
-   cp "${BASH_SOURCE[0]}" "$work/srun.sh"
-   if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-      cp -a "$CLEARLY_BENCH_IMG" "$work/img"
-   else
-      "$top/test/lib/mkimage-busybox.sh" "$work/img" >/dev/null
-   fi
+   bench_copy_self "$work"
+   bench_copy_image "$work/img"
    chmod -R a+rX "$work"
    chown -R "$user:" "$work/img"
    # No udev here: /dev/fuse may be 0600 (SquashFS row).
@@ -87,14 +79,10 @@ if [[ $(id -u) == 0 ]]; then
    cluster=1
    "$top/test/slurm/cluster.sh" start "$work/lib/clearly_spank.so" \
       || die "could not start the cluster (see above)"
-   home=$(getent passwd "$user" | cut -d: -f6)
-   echo "srun.sh: running as unprivileged user $user"
    rc=0
-   (cd / && runuser -u "$user" -- env -i "HOME=$home" "USER=$user" "LOGNAME=$user" \
-      "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8" \
+   (cd / && bench_runuser /usr/local/bin:/usr/bin:/bin "$work/srun.sh" \
       "CLEARLY_BENCH_IMG=$work/img" "CLEARLY_BENCH_RUNS=$runs" \
-      "CLEARLY_BENCH_WARMUP=$warmup" "CLEARLY_BENCH_PLUGIN=$plugin" \
-      bash "$work/srun.sh") || rc=$?
+      "CLEARLY_BENCH_WARMUP=$warmup" "CLEARLY_BENCH_PLUGIN=$plugin") || rc=$?
    exit "$rc"
 fi
 

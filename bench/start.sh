@@ -23,6 +23,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${CLEARLY_BENCH_RUNS:-300}
 warmup=${CLEARLY_BENCH_WARMUP:-20}
 cg_runs=${CLEARLY_BENCH_CG_RUNS:-3}
@@ -37,53 +38,26 @@ while getopts n:w:c:h opt; do
       *) usage >&2; exit 2 ;;
    esac
 done
-for v in runs warmup cg_runs; do
-   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "start.sh: $v must be a number: ${!v}" >&2; exit 2; }
-done
-((runs >= 1 && cg_runs >= 1)) || { echo "start.sh: need at least one run" >&2; exit 2; }
-
-die() { echo "start.sh: $*" >&2; exit 2; }
+bench_numbers runs warmup cg_runs
+((runs >= 1 && cg_runs >= 1)) || die "need at least one run"
 
 # ---- the clearly binary ----
-if [[ -n ${CLEARLY:-} ]]; then
-   clearly=$CLEARLY
-elif [[ -x $top/src/cli/clearly ]]; then
-   clearly=$top/src/cli/clearly
-else
-   die "no clearly binary: set CLEARLY=path (e.g. build out of tree with
-   mkdir /tmp/b && cd /tmp/b && $top/configure && make, then CLEARLY=/tmp/b/src/cli/clearly)"
-fi
-[[ -x $clearly && -f $clearly ]] || die "not an executable file: $clearly"
-clearly=$(cd "$(dirname "$clearly")" && pwd)/$(basename "$clearly")
-# A libtool wrapper script would time the shell, not clearly.
-[[ $(head -c 2 "$clearly") != '#!' ]] || die "$clearly is a script (libtool wrapper?); point CLEARLY at the real binary"
+bench_clearly
 
 # ---- as root: re-run unprivileged ----
 if [[ $(id -u) == 0 ]]; then
-   user=${CLEARLY_BENCH_USER:-clearlytest}
-   id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
-   work=$(mktemp -d /tmp/clearly-bench.XXXXXX)
-   trap 'rm -rf "$work"' EXIT
-   chmod 0755 "$work"
+   bench_user
+   bench_workdir
    cp "$clearly" "$work/clearly"
-   cp "${BASH_SOURCE[0]}" "$work/start.sh"
-   if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-      cp -a "$CLEARLY_BENCH_IMG" "$work/img"
-   else
-      command -v busybox >/dev/null || [[ -x ${BUSYBOX:-/bin/busybox} ]] \
-         || die "busybox not found: apt-get install busybox-static"
-      "$top/test/lib/mkimage-busybox.sh" "$work/img" >/dev/null
-   fi
+   bench_copy_self "$work"
+   bench_copy_image "$work/img"
    chmod -R a+rX "$work"
-   home=$(getent passwd "$user" | cut -d: -f6)
-   echo "start.sh: running as unprivileged user $user"
    rc=0
-   runuser -u "$user" -- env -i "HOME=$home" "USER=$user" "LOGNAME=$user" \
-      "PATH=/usr/local/bin:/usr/bin:/bin" "LANG=C.UTF-8" \
+   bench_runuser /usr/local/bin:/usr/bin:/bin "$work/start.sh" \
       "CLEARLY=$work/clearly" "CLEARLY_BENCH_IMG=$work/img" \
       "CLEARLY_BENCH_RUNS=$runs" "CLEARLY_BENCH_WARMUP=$warmup" \
       "CLEARLY_BENCH_CG_RUNS=$cg_runs" "CLEARLY_BENCH_CC=${CLEARLY_BENCH_CC:-${CC:-cc}}" \
-      bash "$work/start.sh" || rc=$?
+      || rc=$?
    exit "$rc"
 fi
 
@@ -98,20 +72,8 @@ command -v "$cc" >/dev/null || missing+=(gcc)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v ch-run >/dev/null || missing+=(charliecloud-runtime)
 command -v valgrind >/dev/null || missing+=(valgrind)
-if [[ -n ${CLEARLY_BENCH_IMG:-} ]]; then
-   img=$CLEARLY_BENCH_IMG
-else
-   img=$tmp/img
-   if [[ -x ${BUSYBOX:-/bin/busybox} ]]; then
-      "$top/test/lib/mkimage-busybox.sh" "$img" >/dev/null
-   else
-      missing+=(busybox-static)
-   fi
-fi
-if ((${#missing[@]})); then
-   echo "start.sh: can't run; install: apt-get install ${missing[*]}" >&2
-   exit 2
-fi
+bench_image
+bench_need
 [[ -x $img/bin/true ]] || die "image has no /bin/true: $img"
 # The command run in the container is the image's /bin/true (static busybox).
 # The floor and the "alone" row exec that very file, so every row ends in the
@@ -132,37 +94,9 @@ fixenv=(env -i "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$HOME" "USER=$USER" "LA
 # Each run is timed from fork(2) to wait4(2) with CLOCK_MONOTONIC; wait4 also
 # gives ru_maxrss. Prints per command: label, median, p10, p90, min (ns),
 # median and max ru_maxrss (KiB). A failing command stops everything.
-cat > "$tmp/timeloop.c" <<'EOF'
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+{ bench_c_clock; bench_c_report; cat <<'EOF'
 
 struct cmd { const char *label; char **argv; long long *ns; long *rss; };
-
-static int cmp_ll(const void *a, const void *b)
-{
-   long long x = *(const long long *)a, y = *(const long long *)b;
-   return (x > y) - (x < y);
-}
-
-static int cmp_l(const void *a, const void *b)
-{
-   long x = *(const long *)a, y = *(const long *)b;
-   return (x > y) - (x < y);
-}
-
-static long long now_ns(void)
-{
-   struct timespec t;
-   clock_gettime(CLOCK_MONOTONIC, &t);
-   return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
 
 /* usage: timeloop RUNS WARMUP {LABEL ARGC ARG...}... */
 int main(int argc, char **argv)
@@ -213,21 +147,13 @@ int main(int argc, char **argv)
          }
       }
    }
-   for (int k = 0; k < n; k++) {
-      struct cmd *c = &cmds[k];
-      long long med;
-      long rmed;
-      qsort(c->ns, runs, sizeof(long long), cmp_ll);
-      qsort(c->rss, runs, sizeof(long), cmp_l);
-      med = runs % 2 ? c->ns[runs / 2] : (c->ns[runs / 2 - 1] + c->ns[runs / 2]) / 2;
-      rmed = c->rss[runs / 2];
-      printf("%s %lld %lld %lld %lld %ld %ld\n", c->label, med, c->ns[runs / 10],
-             c->ns[runs - 1 - runs / 10], c->ns[0], rmed, c->rss[runs - 1]);
-   }
+   for (int k = 0; k < n; k++)
+      report(cmds[k].label, cmds[k].ns, cmds[k].rss, runs);
    return 0;
 }
 EOF
-"$cc" -O2 -o "$tmp/timeloop" "$tmp/timeloop.c" || die "can't compile the timing helper with $cc"
+} > "$tmp/timeloop.c"
+bench_cc "$tmp/timeloop" "timing helper"
 
 # ---- instructions until the command's execve ----
 # callgrind counts every guest instruction from the first one of ld.so.

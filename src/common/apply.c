@@ -172,7 +172,8 @@ static int create_dst(struct apply *a, const struct cl_step *s, const struct cl_
          break;
       *p = '/';
    }
-   cl_debug("created %s", gp->path);
+   if (rc == 0)
+      cl_debug("created %s", gp->path);
    free(host);
    return rc;
 }

@@ -185,3 +185,42 @@ tree_list() {
 assert_same_tree() {
    diff -u <(tree_list "$1") <(tree_list "$2")
 }
+
+# Nothing of a Slurm step may outlive it: no /dev/shm objects of ours, no
+# FUSE server (zombies aside: this machine's PID 1 reaps late).
+assert_step_clean() {
+   local i
+   for i in $(seq 50); do
+      if ! ls /dev/shm | grep -q "clearly.$(id -u).slurm" \
+         && ! ps -o stat=,args= -u "$(id -u)" | grep -v '^Z' | grep -q "clearly-squashfus[e]"; then
+         return 0
+      fi
+      sleep 0.1
+   done
+   ls -l /dev/shm >&2
+   ps -o pid,stat,args -u "$(id -u)" >&2
+   return 1
+}
+
+# mpi_image DIR [PROGRAM.c...]: a copy of $IMG at DIR made to take the
+# host's /usr, bound in at run time (-b /usr:/usr). Debian 12 has a merged
+# /usr, so the copy gets /lib and /lib64 as links into it, and the host's
+# files under /etc that go with that /usr: the dynamic linker's cache, the
+# alternatives links (Open MPI's optional transports dlopen libraries
+# through them and warn when they are missing) and Open MPI's default
+# configuration (which turns off the network transports). Each PROGRAM.c is
+# built with the host's mpicc into DIR/opt/mpi.
+mpi_image() {
+   local dir=$1 src
+   shift
+   cp -a "$IMG" "$dir"
+   ln -s usr/lib "$dir/lib"
+   ln -s usr/lib64 "$dir/lib64"
+   cp /etc/ld.so.cache "$dir/etc/"
+   cp -a /etc/alternatives "$dir/etc/"
+   [[ ! -d /etc/openmpi ]] || cp -a /etc/openmpi "$dir/etc/"
+   (($# == 0)) || mkdir -p "$dir/opt/mpi"
+   for src in "$@"; do
+      mpicc -O2 -Wall -o "$dir/opt/mpi/$(basename "$src" .c)" "$src"
+   done
+}

@@ -44,19 +44,11 @@ setup_file() {
    mpicc -O2 -Wall -o "$MPI_DIR/pingpong" "$src/pingpong.c"
    mpicc -O2 -Wall -o "$MPI_DIR/hello" "$src/hello.c"
 
-   # The image: the busybox one, made to take the host's /usr. Debian 12
-   # is merged-/usr, so /lib and /lib64 are links into it; the dynamic
-   # linker's cache and the alternatives links (e.g. libpsm_infinipath)
-   # come from the host's /etc, and so does Open MPI's default
-   # configuration (which turns off the network transports).
-   cp -a "$IMG" "$MPI_IMG"
+   # The image: the busybox one, made to take the host's /usr (see
+   # mpi_image in common.bash), with an empty /usr/bin to bind it on.
+   mpi_image "$MPI_IMG"
    rm -f "$MPI_IMG/usr/bin"
    mkdir -p "$MPI_IMG/usr/bin"
-   ln -s usr/lib "$MPI_IMG/lib"
-   ln -s usr/lib64 "$MPI_IMG/lib64"
-   cp /etc/ld.so.cache "$MPI_IMG/etc/"
-   cp -a /etc/alternatives "$MPI_IMG/etc/"
-   [[ -d /etc/openmpi ]] && cp -a /etc/openmpi "$MPI_IMG/etc/"
    return 0
 }
 

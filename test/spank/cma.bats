@@ -8,15 +8,8 @@ setup_file() {
    command -v mpicc >/dev/null || return 0
    export MPI_IMG=$BATS_FILE_TMPDIR/mpi-img
    # The busybox image with the host's /usr bound in at run time (see
-   # examples.bats for why each piece of /etc is there).
-   cp -a "$IMG" "$MPI_IMG"
-   ln -s usr/lib "$MPI_IMG/lib"
-   ln -s usr/lib64 "$MPI_IMG/lib64"
-   cp /etc/ld.so.cache "$MPI_IMG/etc/"
-   cp -a /etc/alternatives "$MPI_IMG/etc/"
-   [[ ! -d /etc/openmpi ]] || cp -a /etc/openmpi "$MPI_IMG/etc/"
-   mkdir -p "$MPI_IMG/opt/mpi"
-   mpicc -O2 -o "$MPI_IMG/opt/mpi/pingpong" "$BATS_TEST_DIRNAME/../../examples/mpi/pingpong.c"
+   # mpi_image in common.bash).
+   mpi_image "$MPI_IMG" "$BATS_TEST_DIRNAME/../../examples/mpi/pingpong.c"
 }
 
 setup() {

@@ -29,12 +29,8 @@ setup_file() {
 }
 
 # The MPI program and its image: the busybox test image with the host's
-# /usr bound in at run time (--clearly-bind=/usr:/usr). Debian 12 has a
-# merged /usr, so the copy gets /lib and /lib64 as links into it, and the
-# host's files under /etc that go with that /usr: the dynamic linker's
-# cache, the alternatives links (Open MPI's optional transports dlopen
-# libraries through them and warn when they are missing) and Open MPI's
-# default configuration. The program goes into the image at /opt/mpi.
+# /usr bound in at run time (--clearly-bind=/usr:/usr; see mpi_image in
+# common.bash). The program goes into the image at /opt/mpi.
 mpi_setup() {
    export MPI_SKIP='' MPI_IMG=$BATS_FILE_TMPDIR/mpi-img
    if ! command -v mpicc >/dev/null; then
@@ -45,14 +41,7 @@ mpi_setup() {
       MPI_SKIP="examples/mpi/hello.c not found"
       return 0
    fi
-   cp -a "$IMG" "$MPI_IMG"
-   ln -s usr/lib "$MPI_IMG/lib"
-   ln -s usr/lib64 "$MPI_IMG/lib64"
-   cp /etc/ld.so.cache "$MPI_IMG/etc/"
-   cp -a /etc/alternatives "$MPI_IMG/etc/"
-   [[ ! -d /etc/openmpi ]] || cp -a /etc/openmpi "$MPI_IMG/etc/"
-   mkdir -p "$MPI_IMG/opt/mpi"
-   mpicc -O2 -Wall -o "$MPI_IMG/opt/mpi/hello" "$EX_DIR/mpi/hello.c"
+   mpi_image "$MPI_IMG" "$EX_DIR/mpi/hello.c"
 }
 
 setup() {
@@ -84,22 +73,6 @@ submit() {
    if [[ $sbatch_output != "Submitted batch job "* ]]; then
       printf 'sbatch said:\n%s\n' "$sbatch_output" >&2
    fi
-}
-
-# Nothing of a step may outlive it: no /dev/shm objects of ours, no FUSE
-# server (zombies aside: this machine's PID 1 reaps late).
-assert_step_clean() {
-   local _
-   for _ in $(seq 50); do
-      if ! ls /dev/shm | grep -q "clearly.$(id -u).slurm" \
-         && ! ps -o stat=,args= -u "$(id -u)" | grep -v '^Z' | grep -q "clearly-squashfus[e]"; then
-         return 0
-      fi
-      sleep 0.1
-   done
-   ls -l /dev/shm >&2
-   ps -o pid,stat,args -u "$(id -u)" >&2
-   return 1
 }
 
 # Fail unless every line of $output matches one of the extended regular

@@ -19,22 +19,6 @@ setup() {
    cd "$BATS_TEST_TMPDIR"
 }
 
-# Nothing of a step may outlive it: no /dev/shm objects of ours, no FUSE
-# server (zombies aside: this machine's PID 1 reaps late).
-assert_step_clean() {
-   local i
-   for i in $(seq 50); do
-      if ! ls /dev/shm | grep -q "clearly.$(id -u).slurm" \
-         && ! ps -o stat=,args= -u "$(id -u)" | grep -v '^Z' | grep -q "clearly-squashfus[e]"; then
-         return 0
-      fi
-      sleep 0.1
-   done
-   ls -l /dev/shm >&2
-   ps -o pid,stat,args -u "$(id -u)" >&2
-   return 1
-}
-
 @test "srun --help lists the plugin's options" {
    run srun --help
    assert_status 0
@@ -190,4 +174,12 @@ JOB
    run srun -n2 --clearly-image=test/busybox:1 cat /etc/image-file
    assert_status 0
    [[ $(grep -c "image file" <<<"$output") -eq 2 ]]
+}
+
+@test "a task that crashes: the step fails, nothing is left" {
+   run srun -n2 --clearly-image="$sqfs" sh -c 'if [ "$SLURM_PROCID" = 1 ]; then kill -SEGV $$; fi; sleep 1'
+   [[ $status -ne 0 ]]
+   assert_step_clean
+   run grep -c squashfuse /proc/self/mountinfo
+   [[ $output == 0 ]]
 }
