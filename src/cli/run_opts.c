@@ -269,8 +269,8 @@ static int parse_value(struct parse_state *ps, int key, char *arg)
                         key == OPT_LABEL ? "--label" : "--sysctl", arg);
       unsupported(o, key == OPT_LABEL ? "--label" : "--sysctl");
       return 0;
-   case OPT_CAP_ADD: unsupported(o, "--cap-add"); return 0;
-   case OPT_CAP_DROP: unsupported(o, "--cap-drop"); return 0;
+   case OPT_CAP_ADD: cl_strv_push(&ct->cap_add, cl_xstrdup(arg)); return 0;
+   case OPT_CAP_DROP: cl_strv_push(&ct->cap_drop, cl_xstrdup(arg)); return 0;
    case 'a': unsupported(o, "--allow"); return 0;
    case 'h': unsupported(o, "--host"); return 0;
    case 'i': unsupported(o, "--ip"); return 0;

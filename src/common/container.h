@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 struct cl_bind {
    char *src; /* host path */
    char *dst; /* guest path, absolute */
@@ -56,6 +58,8 @@ struct cl_container {
    size_t bind_ct;
    struct cl_env_op *env_ops;
    size_t env_op_ct;
+   struct cl_strv cap_add;    /* --cap-add names */
+   struct cl_strv cap_drop;   /* --cap-drop names */
 };
 
 /* Default overlay size: a maximum, not a reservation. */

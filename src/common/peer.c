@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "caps.h"
 #include "init.h"
 #include "log.h"
 #include "peer.h"
@@ -27,7 +28,8 @@ int cl_peer_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl
       if (cl_plan_env(ct, plan, err))
          goto fail;
    }
-   if (cl_plan_enter_cwd(plan, err) || cl_no_new_privs(err))
+   if (cl_plan_enter_cwd(plan, err) || cl_no_new_privs(err)
+       || cl_caps_apply(plan->cap_add, plan->cap_drop, err))
       goto fail;
    return j != NULL ? cl_join_barrier(j, err) : 0;
 fail:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "log.h"
 #include "passwd.h"
 #include "plan.h"
@@ -317,7 +318,9 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
    if (plan->overlay_size != NULL)
       cl_warning("--overlay: configure found no unprivileged overlayfs; trying anyway");
 #endif
-   if (plan_steps(ct, plan, err) || plan_env_files(ct, plan, err))
+   if (plan_steps(ct, plan, err) || plan_env_files(ct, plan, err)
+       || cl_caps_parse(&ct->cap_add, &plan->cap_add, err)
+       || cl_caps_parse(&ct->cap_drop, &plan->cap_drop, err))
       return -1;
    if (ct->cd != NULL) {
       if (ct->cd[0] == '\0')

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "container.h"
 #include "env.h"
@@ -42,6 +43,7 @@ struct cl_plan {
    const char *overlay_size; /* tmpfs overlay over the image, or NULL */
    struct cl_step *steps;
    size_t step_ct;
+   uint64_t cap_add, cap_drop; /* capability masks for the command */
    const char *pmix_dir;     /* PMIX_SERVER_TMPDIR, bound at the same path */
    char *cwd;                /* initial directory inside */
    bool cwd_required;        /* --cd given: failing to enter it is an error */

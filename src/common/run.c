@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "caps.h"
 #include "log.h"
 #include "run.h"
 #include "squash.h"
@@ -50,9 +51,9 @@ int cl_container_enter(const struct cl_container *ct, struct cl_plan *plan, stru
    } else if (cl_userns_enter(ct->uid, ct->gid, ct->host_uid, ct->host_gid, err)) {
       return -1;
    }
-   if (cl_plan_apply(plan, err))
+   if (cl_plan_apply(plan, err) || cl_no_new_privs(err))
       return -1;
-   return cl_no_new_privs(err);
+   return cl_caps_apply(plan->cap_add, plan->cap_drop, err);
 }
 
 /* -qq hides the command's stdout, -qqq its stderr too. */

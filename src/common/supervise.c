@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "caps.h"
 #include "init.h"
 #include "log.h"
 #include "run.h"
@@ -63,6 +64,9 @@ static int container_main(const struct cl_container *ct, struct cl_plan *plan, i
    len = readlink("/proc/self", self, sizeof(self) - 1);
    self[len > 0 ? len : 0] = '\0';
    if (cl_plan_env(ct, plan, &err) || cl_plan_apply(plan, &err) || cl_no_new_privs(&err))
+      goto fail;
+   /* The init has no use for them: the command inherits what is left. */
+   if (cl_caps_apply(plan->cap_add, plan->cap_drop, &err))
       goto fail;
    if (j != NULL && open_to_peers(j, atoi(self), &err))
       goto fail;
