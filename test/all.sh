@@ -45,8 +45,10 @@ done
 # ---- bats suites, as an unprivileged user ----
 work=$(mktemp -d /tmp/clearly-test.XXXXXX)
 slurm=
+cg_dirs=()
 cleanup() {
    [[ -z $slurm ]] || test/slurm/cluster.sh stop
+   [[ ${#cg_dirs[@]} -eq 0 ]] || rmdir "${cg_dirs[@]}" 2>/dev/null || true
    rm -rf "$work"
 }
 trap cleanup EXIT
@@ -85,9 +87,27 @@ if [[ $(id -u) == 0 && -f $plugin ]] && command -v slurmctld >/dev/null; then
       echo "all.sh: could not start Slurm: the plugin tests will be skipped" >&2
    fi
 fi
+# ---- cgroups delegated to the test user, for the resource-limit tests ----
+# (what an admin or a batch system does; without it those tests check the
+# error that asks for it)
+cg_enter=()
+if [[ $(id -u) == 0 ]]; then
+   for c in cpu memory pids; do
+      d=/sys/fs/cgroup/$c/clearly-test.$$
+      if [[ -w /sys/fs/cgroup/$c ]] && mkdir "$d" 2>/dev/null; then
+         chown -R "$test_user:" "$d"
+         cg_dirs+=("$d")
+      fi
+   done
+   if [[ ${#cg_dirs[@]} -gt 0 ]]; then
+      # shellcheck disable=SC2016
+      cg_enter=(sh -c 'for d in '"${cg_dirs[*]}"'; do echo $$ > "$d/cgroup.procs"; done; exec "$@"' sh)
+   fi
+fi
+
 bats_out=$work/bats.tap
 set +e
-"${run_as[@]}" "CLEARLY=$work/bin/clearly" "CLEARLY_TEST_DIR=$work" \
+"${cg_enter[@]}" "${run_as[@]}" "CLEARLY=$work/bin/clearly" "CLEARLY_TEST_DIR=$work" \
    "CLEARLY_TEST_IMG=$work/img/busybox" "CLEARLY_TEST_SLURM=$slurm" \
    bats --tap "$work/test/run" "$work/test/spank" | tee "$bats_out"
 set -e

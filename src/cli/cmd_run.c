@@ -162,12 +162,19 @@ int cmd_run(int argc, char **argv)
       return EXIT_MISC_ERR;
    }
    cl_plan_log(&plan);
+   if (cl_limits_any(&o.ct.limits) && (o.ct.join || o.ct.join_pid != 0)) {
+      cl_error("resource limits can't be set for peer groups (--join, --join-pid): "
+               "limit the job instead");
+      return EXIT_MISC_ERR;
+   }
    if (o.ct.join_pid != 0)
       code = cl_run_peer(&o.ct, &plan, NULL, &err);
    else if (o.ct.join)
       code = run_joined(&o.ct, &plan, &err);
    else if (plan.pid_ns)
       code = cl_run_supervised(&o.ct, &plan, NULL, &err);
+   else if (cl_limits_any(&o.ct.limits))
+      code = cl_run_limited(&o.ct, &plan, &err);
    else
       code = run_here(&o.ct, &plan, NULL, &err);
    if (code < 0)

@@ -108,7 +108,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long min, unsign
 }
 
 /* BYTES with an optional K, M, G suffix (powers of 1024). */
-static int parse_bytes(const char *opt, const char *s, struct cl_err *err)
+static int parse_bytes(const char *opt, const char *s, long long *out, struct cl_err *err)
 {
    const unsigned long long max = 1024ULL << 30;
    unsigned long long v, mult = 1;
@@ -126,8 +126,9 @@ static int parse_bytes(const char *opt, const char *s, struct cl_err *err)
    }
    if (*end != '\0')
       return cl_fail(err, 0, "%s: not a size: %s", opt, s);
-   if (v > max / mult)
+   if (v > max / mult || v * mult > max)
       return cl_fail(err, 0, "%s: out of range (up to 1024G): %s", opt, s);
+   *out = (long long)(v * mult);
    return 0;
 }
 
@@ -225,17 +226,22 @@ static int parse_value(struct parse_state *ps, int key, char *arg)
       *(key == 'm' ? &ct->mount_dir : key == 's' ? &ct->storage : &ct->runtime_dir) = arg;
       return 0;
    case OPT_CPUS:
-      unsupported(o, "--cpus");
-      return parse_ulong("--cpus", arg, 0, 1024, &v, ps->err);
+      if (parse_ulong("--cpus", arg, 0, 1024, &v, ps->err))
+         return -1;
+      ct->limits.cpus = v;
+      return 0;
    case OPT_CPU_WEIGHT:
-      unsupported(o, "--cpu-weight");
-      return parse_ulong("--cpu-weight", arg, 1, 10000, &v, ps->err);
+      if (parse_ulong("--cpu-weight", arg, 1, 10000, &v, ps->err))
+         return -1;
+      ct->limits.cpu_weight = v;
+      return 0;
    case OPT_PIDS_MAX:
-      unsupported(o, "--pids-max");
-      return parse_ulong("--pids-max", arg, 0, 1024, &v, ps->err);
+      if (parse_ulong("--pids-max", arg, 0, 1024, &v, ps->err))
+         return -1;
+      ct->limits.pids_max = v;
+      return 0;
    case OPT_MEMORY_MAX:
-      unsupported(o, "--memory-max");
-      return parse_bytes("--memory-max", arg, ps->err);
+      return parse_bytes("--memory-max", arg, &ct->limits.memory_max, ps->err);
    case OPT_JOIN_PID:
       if (parse_ulong("--join-pid", arg, 1, INT_MAX, &v, ps->err))
          return -1;

@@ -12,4 +12,5 @@ void cl_container_init(struct cl_container *ct)
    ct->host_uid = ct->uid = geteuid();
    ct->host_gid = ct->gid = getegid();
    ct->join_timeout = CL_JOIN_TIMEOUT_DEFAULT;
+   ct->limits.pids_max = -1;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "util.h"
 
 struct cl_bind {
@@ -58,6 +59,7 @@ struct cl_container {
    size_t bind_ct;
    struct cl_env_op *env_ops;
    size_t env_op_ct;
+   struct cl_limits limits;   /* --cpus, --cpu-weight, --memory-max, --pids-max */
    struct cl_strv cap_add;    /* --cap-add names */
    struct cl_strv cap_drop;   /* --cap-drop names */
 };

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 #include "userns.h"
 
 #define EXIT_MISC_ERR 31
+#define EXIT_EXEC_FAILED 49
 #define EXIT_SQUASH_SIGNAL 84
 
 /* Let peers in and wait for them all. The stop signals the supervisor
@@ -46,12 +48,15 @@ static int open_to_peers(struct cl_join *j, pid_t self, struct cl_err *err)
 
 /* PID 1 of the container: mount the image, build the root, become init. */
 static int container_main(const struct cl_container *ct, struct cl_plan *plan, int sock,
-                          struct cl_join *j, const sigset_t *orig_mask)
+                          struct cl_join *j, const struct cl_cgroups *cg,
+                          const sigset_t *orig_mask)
 {
    char self[32];
    ssize_t len;
    struct cl_err err;
 
+   if (cl_cgroup_join(cg, &err))
+      goto fail;
    /* If the supervisor dies (even by SIGKILL), so does the container: the
       kernel kills every process of a PID namespace whose init exits. */
    prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -139,15 +144,19 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
                       struct cl_err *err)
 {
    sigset_t waited, orig;
+   struct cl_cgroups cg = { .n = 0 };
    int sock[2], code;
    pid_t server, init;
 
+   if (cl_cgroup_create(&ct->limits, &cg, err))
+      return -1;
    /* The server gets sock[0], the container's init sock[1]. */
    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock) != 0)
       return cl_fail(err, errno, "can't create socket pair");
    if (cl_squash_serve(plan->image.path, sock[0], &server, err)) {
       close(sock[0]);
       close(sock[1]);
+      cl_cgroup_remove(&cg);
       if (j != NULL)
          cl_join_abandon(j, err->msg);
       return -1;
@@ -161,7 +170,7 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
                   NULL, NULL);
    if (init == 0) {
       close(sock[0]);
-      _exit(container_main(ct, plan, sock[1], j, &orig));
+      _exit(container_main(ct, plan, sock[1], j, &cg, &orig));
    }
    close(sock[0]);
    close(sock[1]);
@@ -170,11 +179,58 @@ int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struc
       kill(server, SIGKILL);
       waitpid(server, NULL, 0);
       sigprocmask(SIG_SETMASK, &orig, NULL);
+      cl_cgroup_remove(&cg);
       if (j != NULL)
          cl_join_abandon(j, err->msg);
       return cl_fail(err, e, "can't create user, mount and PID namespaces");
    }
    code = supervise(init, server, &waited);
    sigprocmask(SIG_SETMASK, &orig, NULL);
+   cl_cgroup_remove(&cg);
+   return code;
+}
+
+int cl_run_limited(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err)
+{
+   struct cl_cgroups cg;
+   sigset_t waited, orig;
+   int code = EXIT_MISC_ERR;
+   pid_t child;
+
+   if (cl_cgroup_create(&ct->limits, &cg, err))
+      return -1;
+   cl_init_relayed_signals(&waited);
+   sigaddset(&waited, SIGCHLD);
+   sigprocmask(SIG_BLOCK, &waited, &orig);
+   child = fork();
+   if (child == 0) {
+      struct cl_err cerr;
+      sigprocmask(SIG_SETMASK, &orig, NULL);
+      if (cl_cgroup_join(&cg, &cerr) || cl_container_enter(ct, plan, &cerr)) {
+         cl_error("%s", cerr.msg);
+         _exit(EXIT_MISC_ERR);
+      }
+      cl_command_exec(ct->argv, plan);
+      cl_error("can't execve(2): %s: %s", ct->argv[0], strerror(errno));
+      _exit(EXIT_EXEC_FAILED);
+   }
+   if (child < 0) {
+      code = cl_fail(err, errno, "can't fork");
+   } else {
+      for (;;) {
+         siginfo_t si;
+         int status, sig = sigwaitinfo(&waited, &si);
+         if (sig > 0 && sig != SIGCHLD) {
+            kill(child, sig);
+            continue;
+         }
+         if (sig == SIGCHLD && waitpid(child, &status, WNOHANG) == child) {
+            code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+         }
+      }
+   }
+   sigprocmask(SIG_SETMASK, &orig, NULL);
+   cl_cgroup_remove(&cg);
    return code;
 }

@@ -18,4 +18,10 @@
 int cl_run_supervised(const struct cl_container *ct, struct cl_plan *plan, struct cl_join *j,
                       struct cl_err *err);
 
+/* A directory image with resource limits: the command runs in a child in
+   the limits' cgroups; this process relays signals, waits, and removes the
+   cgroups (exec in place would leave them behind). Returns the exit status
+   or -1 with err. */
+int cl_run_limited(const struct cl_container *ct, struct cl_plan *plan, struct cl_err *err);
+
 #endif

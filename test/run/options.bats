@@ -435,7 +435,7 @@ wait_for_line() {
 
 @test "options not supported by this version: exit 31, one line saying so" {
    local opt
-   for opt in --cpus=2 --cpu-weight=100 --memory-max=1G --pids-max=100 --ip=1.2.3.4 --port=80:8080 --allow=peer \
+   for opt in --ip=1.2.3.4 --port=80:8080 --allow=peer \
               --host=example.com:1.2.3.4 --detach --name=foo; do
       run "$CLEARLY" run "$opt" "$IMG" -- echo ran
       echo "option $opt" >&2
