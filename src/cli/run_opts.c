@@ -18,6 +18,9 @@ enum {
    OPT_ENV, OPT_ENV0, OPT_JOIN_TIMEOUT,
 };
 
+/* argp adds -V/--version for it. */
+const char *argp_program_version = PACKAGE_VERSION;
+
 static const struct argp_option options[] = {
    { 0, 0, 0, 0, "Image and mounts:", 1 },
    { "bind", 'b', "SRC[:DST]", 0, "bind-mount host SRC at guest DST (default: same path); "

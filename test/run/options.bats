@@ -456,3 +456,12 @@ wait_for_line() {
       refute_output_has 'not supported'
    done
 }
+
+@test "clearly run --version and -V print the version" {
+   run "$CLEARLY" run --version
+   assert_status 0
+   [[ $output == "$("$CLEARLY" --version)" && -n $output ]]
+   run "$CLEARLY" run -V
+   assert_status 0
+   [[ $output == "$("$CLEARLY" --version)" ]]
+}
