@@ -15,7 +15,7 @@ enum {
    OPT_CAP_ADD = 256, OPT_CAP_DROP, OPT_CPUS, OPT_CPU_WEIGHT, OPT_ENV_NO_EXPAND, OPT_FEATURE,
    OPT_HOME, OPT_JOIN_PID, OPT_JOIN_CT, OPT_JOIN_TAG, OPT_LABEL, OPT_MEMORY_MAX, OPT_NAME,
    OPT_PASSWD, OPT_PIDS_MAX, OPT_SYSCTL, OPT_TEST, OPT_UNSAFE, OPT_UNSET_ENV, OPT_WARNINGS,
-   OPT_ENV, OPT_ENV0, OPT_JOIN_TIMEOUT,
+   OPT_ENV, OPT_ENV0, OPT_JOIN_TIMEOUT, OPT_SECCOMP,
 };
 
 /* argp adds -V/--version for it. */
@@ -43,6 +43,8 @@ static const struct argp_option options[] = {
    { "gid", 'g', "GID", 0, "run as group GID within the container", 2 },
    { "cap-add", OPT_CAP_ADD, "CAP", 0, "add capability CAP (repeatable)", 2 },
    { "cap-drop", OPT_CAP_DROP, "CAP", 0, "drop capability CAP (repeatable)", 2 },
+   { "seccomp", OPT_SECCOMP, 0, 0, "fake success of chown, setuid-family and device mknod "
+     "calls (root emulation for package managers; see --feature=seccomp)", 2 },
    { "unsafe", OPT_UNSAFE, 0, 0, "enable unsafe behaviour (internal use only)", 2 },
 
    { 0, 0, 0, 0, "Environment:", 3 },
@@ -194,6 +196,7 @@ static int parse_value(struct parse_state *ps, int key, char *arg)
    case 't': ct->host_tmp = true; return 0;
    case OPT_PASSWD: ct->host_passwd = true; return 0;
    case OPT_UNSAFE: ct->unsafe = true; return 0;
+   case OPT_SECCOMP: ct->seccomp = true; return 0;
    case 'u':
       if (parse_ulong("--uid", arg, 0, UINT_MAX - 1, &v, ps->err))
          return -1;

@@ -43,6 +43,7 @@ struct cl_container {
    bool host_tmp;             /* --tmp */
    bool host_passwd;          /* --passwd */
    bool unsafe;               /* --unsafe */
+   bool seccomp;              /* --seccomp: root emulation */
    const char *storage;       /* --storage, or NULL for the default */
    const char *mount_dir;     /* --mount: SquashFS mount point, or NULL */
    const char *runtime_dir;   /* --runtime, or NULL for the default */

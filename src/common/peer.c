@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "caps.h"
 #include "init.h"
 #include "log.h"
 #include "peer.h"
@@ -29,7 +28,7 @@ int cl_peer_enter(const struct cl_container *ct, struct cl_plan *plan, struct cl
          goto fail;
    }
    if (cl_plan_enter_cwd(plan, err) || cl_no_new_privs(err)
-       || cl_caps_apply(plan->cap_add, plan->cap_drop, err))
+       || cl_command_setup(ct, plan, err))
       goto fail;
    return j != NULL ? cl_join_barrier(j, err) : 0;
 fail:

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fakeroot.h"
 #include "log.h"
 #include "passwd.h"
 #include "plan.h"
@@ -322,6 +323,10 @@ int cl_plan_make(const struct cl_container *ct, struct cl_plan *plan, struct cl_
        || cl_caps_parse(&ct->cap_add, &plan->cap_add, err)
        || cl_caps_parse(&ct->cap_drop, &plan->cap_drop, err))
       return -1;
+#ifdef ENABLE_SECCOMP
+   if (ct->seccomp && cl_fakeroot_prepare(err))
+      return -1;
+#endif
    if (ct->cd != NULL) {
       if (ct->cd[0] == '\0')
          return cl_fail(err, 0, "--cd: directory is empty");

@@ -8,6 +8,7 @@
 
 #include "apply.h"
 #include "caps.h"
+#include "fakeroot.h"
 #include "log.h"
 #include "run.h"
 #include "squash.h"
@@ -53,7 +54,22 @@ int cl_container_enter(const struct cl_container *ct, struct cl_plan *plan, stru
    }
    if (cl_plan_apply(plan, err) || cl_no_new_privs(err))
       return -1;
-   return cl_caps_apply(plan->cap_add, plan->cap_drop, err);
+   return cl_command_setup(ct, plan, err);
+}
+
+int cl_command_setup(const struct cl_container *ct, const struct cl_plan *plan,
+                     struct cl_err *err)
+{
+   if (cl_caps_apply(plan->cap_add, plan->cap_drop, err))
+      return -1;
+#ifdef ENABLE_SECCOMP
+   if (ct->seccomp)
+      return cl_fakeroot_install(err);
+#else
+   if (ct->seccomp)
+      return cl_fail(err, 0, "--seccomp: this build has no libseccomp");
+#endif
+   return 0;
 }
 
 /* -qq hides the command's stdout, -qqq its stderr too. */

@@ -17,6 +17,11 @@ int cl_container_enter(const struct cl_container *ct, struct cl_plan *plan, stru
    sure none ever gains anything. */
 int cl_no_new_privs(struct cl_err *err);
 
+/* Last steps before the command, in the process whose children or exec
+   become it: capabilities (--cap-add, --cap-drop), the --seccomp filter. */
+int cl_command_setup(const struct cl_container *ct, const struct cl_plan *plan,
+                     struct cl_err *err);
+
 /* Exec the command with the plan's environment (after -qq/-qqq silence
    its output). Returns only on failure, with errno set. */
 void cl_command_exec(char *const *argv, const struct cl_plan *plan);

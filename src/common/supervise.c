@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "caps.h"
 #include "init.h"
 #include "log.h"
 #include "run.h"
@@ -71,7 +70,7 @@ static int container_main(const struct cl_container *ct, struct cl_plan *plan, i
    if (cl_plan_env(ct, plan, &err) || cl_plan_apply(plan, &err) || cl_no_new_privs(&err))
       goto fail;
    /* The init has no use for them: the command inherits what is left. */
-   if (cl_caps_apply(plan->cap_add, plan->cap_drop, &err))
+   if (cl_command_setup(ct, plan, &err))
       goto fail;
    if (j != NULL && open_to_peers(j, atoi(self), &err))
       goto fail;
