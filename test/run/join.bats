@@ -288,6 +288,26 @@ join_count() {
 
 ## ---- the basics: who shares a container ----
 
+# ^C of two peers of a group of 3 while they wait for the third (IMAGE):
+# both stop at once with 130, leaving no objects and no processes.
+interrupt_waiting_group() {
+   pgroup 2 -vv --join-ct=3 --join-tag="$T-g" --join-timeout=20 "$1" -- true
+   wait_for "$jd/1.out" "--join: group $T-g, peer"
+   wait_for "$jd/2.out" "--join: group $T-g, peer"
+   start=$(date +%s%N)
+   kill -INT -- "-$PGID"
+   wait "$PGID"
+   elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+   assert_no_join_objects
+   assert_no_procs
+   (( elapsed < 3000 ))
+   for i in 1 2; do
+      status=$(cat "$jd/$i.rc")
+      output=$(cat "$jd/$i.out")
+      assert_status 130
+   done
+}
+
 @test "--join-ct=N: N peers share user and mount namespaces" {
    after=$(hold_for 4)
    for p in a b c d; do
@@ -875,21 +895,7 @@ join_count() {
 }
 
 @test "^C of a group waiting for peers: all stop at once, nothing left" {
-   pgroup 2 -vv --join-ct=3 --join-tag="$T-g" --join-timeout=20 "$IMG" -- true
-   wait_for "$jd/1.out" "--join: group $T-g, peer"
-   wait_for "$jd/2.out" "--join: group $T-g, peer"
-   start=$(date +%s%N)
-   kill -INT -- "-$PGID"
-   wait "$PGID"
-   elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-   assert_no_join_objects
-   assert_no_procs
-   (( elapsed < 3000 ))
-   for i in 1 2; do
-      status=$(cat "$jd/$i.rc")
-      output=$(cat "$jd/$i.out")
-      assert_status 130
-   done
+   interrupt_waiting_group "$IMG"
 }
 
 @test "^C of a group running its commands: all stop, nothing left" {
@@ -1104,22 +1110,8 @@ stress_group() {
 
 @test "SquashFS: ^C of a waiting group, all stop at once, nothing left" {
    require_squash
-   pgroup 2 -vv --join-ct=3 --join-tag="$T-g" --join-timeout=20 "$sqfs" -- true
-   wait_for "$jd/1.out" "--join: group $T-g, peer"
-   wait_for "$jd/2.out" "--join: group $T-g, peer"
-   start=$(date +%s%N)
-   kill -INT -- "-$PGID"
-   wait "$PGID"
-   elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-   assert_no_join_objects
-   assert_no_procs
+   interrupt_waiting_group "$sqfs"
    assert_no_mounts
-   (( elapsed < 3000 ))
-   for i in 1 2; do
-      status=$(cat "$jd/$i.rc")
-      output=$(cat "$jd/$i.out")
-      assert_status 130
-   done
 }
 
 @test "SquashFS: SIGINT or SIGTERM to a lone waiting winner: it stops at once, nothing left" {
