@@ -99,8 +99,6 @@ static int plan_steps(const struct cl_container *ct, struct cl_plan *plan, struc
    unsigned create = creatable ? CL_STEP_CREATE : 0;
    const char *user, *group;
 
-   host_names(ct, &user, &group);
-
    /* Required on host and in image. */
    plan_add(plan, CL_STEP_BIND, create, "/dev", "/dev");
    if (plan->pid_ns)
@@ -121,6 +119,7 @@ static int plan_steps(const struct cl_container *ct, struct cl_plan *plan, struc
       plan_add(plan, CL_STEP_BIND, create, "/etc/passwd", "/etc/passwd");
       plan_add(plan, CL_STEP_BIND, create, "/etc/group", "/etc/group");
    } else {
+      host_names(ct, &user, &group); /* the passwd database: only when needed */
       plan_add(plan, CL_STEP_FILE, CL_STEP_OPTIONAL | create, NULL, "/etc/passwd")->data =
          cl_passwd_text(user, ct->uid, ct->gid);
       plan_add(plan, CL_STEP_FILE, CL_STEP_OPTIONAL | create, NULL, "/etc/group")->data =
