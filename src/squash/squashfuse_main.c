@@ -8,12 +8,16 @@
    the mounter's user namespace), then sends the descriptor over the Unix
    socket SOCKET_FD. End of file instead means setup failed: nothing to
    serve. Once it can serve, it answers one byte, so the container goes on
-   only with a working server. The program serves until the kernel ends the session, i.e. when
-   the last process of the container's mount namespace is gone, so daemons
-   started in the container keep their image. It needs no privilege and
-   never calls fusermount3. */
+   only with a working server. The program serves until the kernel ends the
+   session, i.e. when the last process of the container's mount namespace
+   is gone, so daemons started in the container keep their image. It needs
+   no privilege and never calls fusermount3.
+
+   It is linked statically where the archives exist (configure): it starts
+   on the critical path of every SquashFS run. */
 /* No "config.h" here: libsquashfuse's headers bring their own. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,29 +28,18 @@
 #include <squashfuse/cache.h>
 #include <squashfuse/ll.h>
 
-/* Decompressed data blocks kept. libsquashfuse keeps one; but starting a
-   program faults pages in here and there, and the kernel's reads straddle
-   blocks, so one block is decompressed again and again (bench/squash.sh:
-   35 decompressions of 13 blocks for busybox /bin/true). Four cut that by
-   a sixth and keep the server under 4 MiB of RSS; more cost memory for
-   little (each run mounts anew: there is no page cache to lean on). */
+#include "ops.h"
+#include "pagecache.h"
+
+/* Decompressed data blocks kept. libsquashfuse keeps one, but a read may
+   need the block the previous one ended in. Four keep the server under
+   4 MiB of RSS (bench/squash.sh); with the page cache filled from every
+   block decompressed (pagecache.c), more would seldom be hit. */
 #define DATA_CACHE_BLOCKS 4
 
-static const struct fuse_lowlevel_ops squash_ops = {
-   .lookup = sqfs_ll_op_lookup,
-   .forget = sqfs_ll_op_forget,
-   .getattr = sqfs_ll_op_getattr,
-   .readlink = sqfs_ll_op_readlink,
-   .open = sqfs_ll_op_open,
-   .read = sqfs_ll_op_read,
-   .release = sqfs_ll_op_release,
-   .opendir = sqfs_ll_op_opendir,
-   .readdir = sqfs_ll_op_readdir,
-   .releasedir = sqfs_ll_op_releasedir,
-   .statfs = stfs_ll_op_statfs,
-   .getxattr = sqfs_ll_op_getxattr,
-   .listxattr = sqfs_ll_op_listxattr,
-};
+/* Each read allocates the blocks it touches (ops.c): from the heap, reused,
+   rather than fresh mmap(2)ed pages faulted in on every request. */
+#define MMAP_THRESHOLD (2 * 1024 * 1024)
 
 /* Errors are reported as `clearly run`'s, whose helper this is; status 31
    tells it that the message is out already. */
@@ -97,6 +90,8 @@ int main(int argc, char **argv)
    signal(SIGINT, SIG_IGN);
    signal(SIGQUIT, SIG_IGN);
    signal(SIGTSTP, SIG_IGN);
+   mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+   mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD);
    ll = sqfs_ll_open(argv[2], 0);
    if (ll == NULL)
       return fail("can't open SquashFS image", argv[2]);
@@ -117,9 +112,11 @@ int main(int argc, char **argv)
    if (write(sock, "R", 1) != 1)
       return 0; /* the container is gone already */
    close(sock);
+   /* Without the filler, the server is slower, not wrong. */
+   pagecache_start(se);
    rc = fuse_session_loop(se);
-   fuse_session_destroy(se);
-   sqfs_ll_destroy(ll);
-   /* The kernel ends the session with ENODEV when the mount goes away. */
+   /* The kernel ends the session with ENODEV when the mount goes away.
+      Nothing is torn down: the filler thread may still use the session,
+      and the supervisor waits for this exit. */
    return (rc == 0 || rc == -ENODEV) ? 0 : 1;
 }

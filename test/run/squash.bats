@@ -67,6 +67,30 @@ assert_nothing_left() {
    assert_error_line "can't execve" "/nonexistent"
 }
 
+@test "reads at any offset, through read(2) and mmap, return the image's bytes" {
+   # Not a multiple of any block size, compressible in parts: reads cross
+   # blocks, the tail sits in a fragment, and the server feeds the page
+   # cache with the parts of blocks nobody asked for yet. Programs run from
+   # the image are mapped, not read.
+   cp -a "$IMG" "$out/tree"
+   head -c 700001 /dev/urandom > "$out/part"
+   { cat "$out/part"; yes clearly | head -c 300000; cat "$out/part"; } > "$out/tree/file"
+   mksquashfs "$out/tree" "$out/data.sqfs" -noappend -quiet -no-xattrs -b 65536 >/dev/null
+   want=
+   for skip in 0 1 15 16 17 31 33 63 64 65 1500; do    # KiB, around 64 KiB blocks
+      want+="$(dd if="$out/tree/file" bs=1024 skip=$skip count=3 2>/dev/null | sha256sum)"$'\n'
+   done
+   want+=$(sha256sum < "$out/tree/file")
+   run "$CLEARLY" run "$out/data.sqfs" -- sh -c '
+      for skip in 0 1 15 16 17 31 33 63 64 65 1500; do
+         dd if=/file bs=1024 skip=$skip count=3 2>/dev/null | sha256sum
+      done
+      sha256sum < /file'
+   assert_status 0
+   [[ $output == "$want" ]]
+   assert_nothing_left
+}
+
 @test "SquashFS images are read-only: --write refused, --overlay works" {
    run "$CLEARLY" run -w "$sqfs" -- true
    assert_status 31
@@ -76,6 +100,10 @@ assert_nothing_left() {
    [[ $output == changed ]]
    run "$CLEARLY" run "$sqfs" -- cat /etc/image-file
    [[ $output == "image file" ]]
+   run "$CLEARLY" run "$sqfs" -- sh -c 'touch /new; awk "\$5 == \"/\" { print \$6 }" /proc/self/mountinfo'
+   assert_status 0
+   assert_output_has "Read-only file system"
+   [[ ${lines[-1]} == ro,* ]]
 }
 
 @test "--env reads /clearly/environment inside the SquashFS" {
