@@ -101,9 +101,10 @@ static int mount_root(struct apply *a, struct cl_err *err)
          recursive bind would copy it over the image. Like the overlay,
          the root shows the image's own file system, not mounts inside. */
       rc = cl_fail(err, errno, "can't bind image: %s", plan->image_path);
-   } else if (!plan->writable) {
+   } else if (!plan->writable && plan->image.type != CL_IMAGE_SQUASH) {
       /* A read-only remount must keep the flags the kernel locked on the
-         original mount (nosuid, nodev...), or it fails with EPERM. */
+         original mount (nosuid, nodev...), or it fails with EPERM. A bind
+         of the SquashFS mount is read-only already, as that mount is. */
       struct statvfs sv;
       unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
       if (statvfs(a->root, &sv) != 0)
