@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +83,10 @@ int cl_squash_serve(const char *image, int sock, pid_t *pid, struct cl_err *err)
       /* Only this end survives the exec: the server must see end of file
          when the container's init closes the other. */
       fcntl(sock, F_SETFD, 0);
+      /* libfuse runs fusermount3 for some unmounts; none happens here (the
+         kernel unmounts with the container), but should one, its setuid
+         bit must not count: nothing of clearly run gains privileges. */
+      prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
       execv(server, argv);
       fprintf(stderr, "%s: error: can't execute %s\n", SERVER, server);
       _exit(31);

@@ -39,6 +39,17 @@ assert_nothing_left() {
    assert_nothing_left
 }
 
+@test "the server can't gain privileges, nor the container (no_new_privs)" {
+   "$CLEARLY" run -b "$out:/mnt/0" "$sqfs" -- \
+      sh -c 'grep NoNewPrivs /proc/self/status > /mnt/0/nnp; touch /mnt/0/ready; sleep 2' &
+   for i in $(seq 50); do [[ -e $out/ready ]] && break; sleep 0.1; done
+   server=$(pgrep -u "$(id -u)" -f "^clearly-squashfuse [0-9]+ $sqfs\$")
+   grep -E "^NoNewPrivs:[[:space:]]+1" "/proc/$server/status"
+   wait
+   grep -E "^NoNewPrivs:[[:space:]]+1" "$out/nnp"
+   assert_nothing_left
+}
+
 @test "SquashFS is found by its magic, not its name" {
    cp "$sqfs" "$BATS_TEST_TMPDIR/image.data"
    run "$CLEARLY" run "$BATS_TEST_TMPDIR/image.data" -- cat /etc/image-file
