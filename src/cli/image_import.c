@@ -41,6 +41,7 @@ int img_import(const char *storage, enum img_kind kind, const char *path, const 
       return -1;
    final = cl_storage_image_path(storage, name);
    img = cl_storage_img_dir(storage);
+   img_tmp_sweep(img);
    if (lstat(final, &st) == 0 && !force) {
       cl_fail(err, 0, "image already in storage (--force replaces it): %s", name);
       goto out;

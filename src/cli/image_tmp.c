@@ -2,7 +2,10 @@
    image_tmp.h. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +17,72 @@
 #include "tree_remove.h"
 #include "util.h"
 
+/* This machine's name, for temporaries in storage that other machines may
+   share (a parallel file system): their PIDs mean nothing here. At most
+   HOST_MAX characters, so that temporaries of the longest image names fit
+   in NAME_MAX (see CL_STORAGE_NAME_MAX). */
+#define HOST_MAX 32
+static const char *host_name(void)
+{
+   static char name[HOST_NAME_MAX + 1];
+
+   if (name[0] == '\0' && (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0'))
+      strcpy(name, "localhost");
+   name[HOST_MAX] = '\0';
+   return name;
+}
+
 char *img_tmp_sibling(const char *path, const char *tag)
 {
    char *dir, *base, *tmp;
 
    cl_path_split(path, &dir, &base);
-   tmp = cl_xasprintf("%s/.%s.%s.%d", dir, base, tag, (int)getpid());
+   tmp = cl_xasprintf("%s/.%s.%s.%s.%d", dir, base, tag, host_name(), (int)getpid());
    free(dir);
    free(base);
    return tmp;
+}
+
+/* The PID of temporary name (a directory entry) if this machine made it,
+   else 0. */
+static pid_t tmp_owner(const char *name)
+{
+   const char *host = host_name(), *dot = strrchr(name, '.');
+   size_t hlen = strlen(host), before;
+   char *end;
+   long pid;
+
+   if (name[0] != '.' || dot == NULL || dot[1] == '\0')
+      return 0;
+   pid = strtol(dot + 1, &end, 10);
+   before = dot - name;
+   if (*end != '\0' || pid <= 0 || before < hlen + 2 || name[before - hlen - 1] != '.'
+       || strncmp(name + before - hlen, host, hlen) != 0)
+      return 0;
+   return (pid_t)pid;
+}
+
+void img_tmp_sweep(const char *dir)
+{
+   struct dirent *de;
+   DIR *d = opendir(dir);
+
+   if (d == NULL)
+      return;
+   while ((de = readdir(d)) != NULL) {
+      pid_t pid = tmp_owner(de->d_name);
+      char *path;
+
+      /* A live owner (or a PID reused since: then it waits for a later
+         sweep) keeps its temporary. */
+      if (pid == 0 || kill(pid, 0) == 0 || errno != ESRCH)
+         continue;
+      path = cl_xasprintf("%s/%s", dir, de->d_name);
+      cl_verbose("removing temporary of a dead process: %s", path);
+      img_tmp_remove(path);
+      free(path);
+   }
+   closedir(d);
 }
 
 char *img_tmp_mkdir(const char *path, const char *tag)

@@ -7,8 +7,12 @@
 
 #include "err.h"
 
-/* A temporary sibling of path: DIR/.BASE.tag.PID (a new string). */
+/* A temporary sibling of path: DIR/.BASE.tag.HOST.PID (a new string). */
 char *img_tmp_sibling(const char *path, const char *tag);
+
+/* Remove the temporaries in dir that processes of this machine, dead now,
+   left (killed by SIGKILL, which nothing can clean up after). */
+void img_tmp_sweep(const char *dir);
 
 /* Make directory img_tmp_sibling(path, tag), mode 0700, and return its
    name (a new string); NULL with errno set if it can't be made. */

@@ -15,8 +15,9 @@
    neither opt nor the variable is set and $USER is unset. Never creates it. */
 int cl_storage_dir(const char *opt, char **dir, struct cl_err *err);
 
-/* Longest image name: its directory name plus the suffix of a temporary
-   (".NAME.partial.PID") must fit in NAME_MAX. */
+/* Longest image name: its directory name plus the affixes of a temporary
+   (".NAME.unpacked.HOST.PID", HOST at most 32 characters) must fit in
+   NAME_MAX. */
 #define CL_STORAGE_NAME_MAX 200
 
 /* Check an image name: non-empty, no NUL/newline (nor any other control

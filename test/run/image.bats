@@ -201,6 +201,26 @@ bare_tree() {
    assert_output "$(printf 'Beta\nalpha\nmid/dle\nzeta')"
 }
 
+@test "import removes temporaries of dead imports of this machine, and only those" {
+   bare_tree "$W/t"
+   mkdir -p "$STORAGE/img"
+   host=$(hostname)
+   dead=$(sh -c 'echo $$')                 # a PID that has exited
+   mkdir -p "$STORAGE/img/.gone.partial.$host.$dead/sub"
+   mkdir "$STORAGE/img/.alive.partial.$host.$$"               # this shell lives
+   mkdir "$STORAGE/img/.other.partial.elsewhere.example.$dead" # another machine's
+   mkdir "$STORAGE/img/.not.ours"
+   run "$CLEARLY" image -v -s "$STORAGE" import "$W/t" new
+   assert_status 0
+   assert_output_has "removing temporary of a dead process: $STORAGE/img/.gone.partial.$host.$dead"
+   [[ ! -e $STORAGE/img/.gone.partial.$host.$dead ]]
+   [[ -d $STORAGE/img/.alive.partial.$host.$$ ]]
+   [[ -d $STORAGE/img/.other.partial.elsewhere.example.$dead ]]
+   [[ -d $STORAGE/img/.not.ours ]]
+   rmdir "$STORAGE/img/.alive.partial.$host.$$" "$STORAGE/img/.other.partial.elsewhere.example.$dead" \
+      "$STORAGE/img/.not.ours"
+}
+
 @test "list: unreadable storage is an error" {
    [[ $(id -u) != 0 ]] || skip "root can read anything"
    mkdir -p "$STORAGE/img"
