@@ -728,24 +728,29 @@ interrupt_waiting_group() {
    assert_no_join_objects
 }
 
-@test "one peer too many while the group fills: 'already has its N peers'" {
+# A group of 2 whose second peer has arrived but is held 2 s (strace
+# delays its setns) before entering: a third is refused meanwhile.
+one_peer_too_many() {
    command -v strace >/dev/null || skip "no strace (used to hold a peer between arrival and entry)"
    strace -qq -o /dev/null true 2>/dev/null || skip "strace can't trace here"
    ns_peer w --join-ct=2 --join-tag="$T-g" --join-timeout=10
    wait_group "$T-g"
-   # The second peer has arrived but is held 2 s before entering.
    PEER=p strace -f -qq -o /dev/null -e trace=setns -e inject=setns:delay_enter=2000000 \
       "$CLEARLY" run -vv -b "$jd/ns:/mnt/0" --join-ct=2 --join-tag="$T-g" --join-timeout=10 \
-      "$IMG" -- sh -c "$NS_REC" >"$jd/p.out" 2>&1 &
+      "$jimg" -- sh -c "$NS_REC" >"$jd/p.out" 2>&1 &
    PEER_PID[p]=$!
    unset 'PEER_STATUS[p]'
    wait_for "$jd/p.out" "peer 2 of 2"
-   run "$CLEARLY" run --join-ct=2 --join-tag="$T-g" --join-timeout=10 "$IMG" -- true
+   run "$CLEARLY" run --join-ct=2 --join-tag="$T-g" --join-timeout=10 "$jimg" -- true
    assert_status 31
    assert_error_line "$T-g" "already has its 2 peers"
    peers_ok w p
    assert_same_ns w p
    assert_no_join_objects
+}
+
+@test "one peer too many while the group fills: 'already has its N peers'" {
+   one_peer_too_many
 }
 
 @test "a peer with another image or binds is warned; the winner's are used" {
@@ -1051,22 +1056,7 @@ stress_group() {
 
 @test "SquashFS: one peer too many while the group fills" {
    require_squash
-   command -v strace >/dev/null || skip "no strace (used to hold a peer between arrival and entry)"
-   strace -qq -o /dev/null true 2>/dev/null || skip "strace can't trace here"
-   ns_peer w --join-ct=2 --join-tag="$T-g" --join-timeout=10
-   wait_group "$T-g"
-   PEER=p strace -f -qq -o /dev/null -e trace=setns -e inject=setns:delay_enter=2000000 \
-      "$CLEARLY" run -vv -b "$jd/ns:/mnt/0" --join-ct=2 --join-tag="$T-g" --join-timeout=10 \
-      "$sqfs" -- sh -c "$NS_REC" >"$jd/p.out" 2>&1 &
-   PEER_PID[p]=$!
-   unset 'PEER_STATUS[p]'
-   wait_for "$jd/p.out" "peer 2 of 2"
-   run "$CLEARLY" run --join-ct=2 --join-tag="$T-g" --join-timeout=10 "$sqfs" -- true
-   assert_status 31
-   assert_error_line "$T-g" "already has its 2 peers"
-   peers_ok w p
-   assert_same_ns w p
-   assert_no_join_objects
+   one_peer_too_many
    assert_no_procs
    assert_no_mounts
 }
